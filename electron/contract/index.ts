@@ -1,0 +1,386 @@
+// THE api of Transfer Lab: every request/response method and every event stream, with zod schemas
+// for each payload and result. Both transports (Electron IPC and the browser-mode WebSocket) and the
+// renderer client are driven from the tables at the bottom; no channel is named anywhere else.
+import { z } from 'zod';
+
+// ---------------------------------------------------------------------------------------------
+// Shared vocabulary
+// ---------------------------------------------------------------------------------------------
+const Id = z.string().min(1).max(200);
+const Text = (max = 2000) => z.string().max(max);
+const Count = z.number().int().nonnegative();
+
+export const Strategy = z.enum(['feature-extraction', 'fine-tuning']);
+export const StrategyChoice = z.enum(['feature-extraction', 'fine-tuning', 'both']);
+export const Rung = z.enum(['tfjs-node-gpu', 'tfjs-node', 'wasm', 'cpu']);
+export const BackendChoice = z.enum(['auto', 'tfjs-node-gpu', 'tfjs-node', 'wasm', 'cpu']);
+export const Optimizer = z.enum(['adam', 'sgd', 'rmsprop']);
+export const RunStatus = z.enum(['queued', 'running', 'completed', 'failed', 'cancelled', 'interrupted']);
+export const Phase = z.enum(['queued', 'loading', 'decoding', 'caching-embeddings', 'training-head', 'fine-tuning', 'evaluating', 'done']);
+export const Theme = z.enum(['system', 'light', 'dark']);
+
+/** A data set to train on: a shipped one (optionally a stratified per-class subset) or a user folder. */
+export const DatasetRef = z.object({
+  id: Id,
+  /** Images per class drawn deterministically by seed, stratified; null = all images. */
+  perClass: z.number().int().min(2).max(100_000).nullable(),
+});
+
+export const TrainConfig = z.object({
+  strategy: Strategy,
+  backboneId: Id,
+  dataset: DatasetRef,
+  epochs: z.number().int().min(1).max(500),
+  batchSize: z.number().int().min(1).max(1024),
+  learningRate: z.number().positive().max(1),
+  optimizer: Optimizer,
+  validationSplit: z.number().min(0.05).max(0.5),
+  seed: z.number().int().min(0).max(2_147_483_647),
+  /** Fine-tuning: how many of the backbone's blocks (counted from the top) to unfreeze. */
+  unfreezeBlocks: z.union([z.number().int().min(0).max(1000), z.literal('all')]),
+  /** Fine-tuning: train the new head alone first, then unfreeze and continue at `learningRate`. */
+  twoPhase: z.boolean(),
+  headEpochs: z.number().int().min(0).max(500),
+  headLearningRate: z.number().positive().max(1),
+  /** Experiment switch: let BatchNorm layers in the frozen part update their moving statistics. */
+  trainFrozenBatchNorm: z.boolean(),
+  augment: z.boolean(),
+  earlyStopping: z.object({ enabled: z.boolean(), patience: z.number().int().min(1).max(100) }),
+  backend: BackendChoice,
+});
+/** What the form sends: one strategy, or both as a linked pair with the same data, seed and budget. */
+export const TrainRequest = z.object({
+  config: TrainConfig.omit({ strategy: true }).extend({ strategy: StrategyChoice }),
+  name: Text(200).optional(),
+});
+
+export const Settings = z.object({
+  studentName: Text(100),
+  classSession: Text(100),
+  theme: Theme,
+  backend: BackendChoice,
+});
+export const SettingsPatch = Settings.partial();
+
+export const AppInfo = z.object({
+  name: z.string(),
+  version: z.string(),
+  mode: z.enum(['electron', 'browser']),
+  dataDir: z.string(),
+  platform: z.string(),
+});
+
+// ---------------------------------------------------------------------------------------------
+// Device (backend ladder)
+// ---------------------------------------------------------------------------------------------
+export const RungReport = z.object({
+  rung: Rung,
+  available: z.boolean(),
+  /** Why the rung is unavailable, or what it runs on, in words a student can act on. */
+  reason: z.string(),
+  device: z.string().optional(),
+  gpuName: z.string().optional(),
+  memoryMB: z.number().optional(),
+});
+export const DeviceReport = z.object({
+  active: Rung.nullable(),
+  forced: BackendChoice,
+  rungs: z.array(RungReport),
+});
+
+// ---------------------------------------------------------------------------------------------
+// Data sets
+// ---------------------------------------------------------------------------------------------
+export const DatasetInfo = z.object({
+  id: Id,
+  name: z.string(),
+  source: z.enum(['shipped', 'folder']),
+  /** The role a shipped set plays in the lesson: the backbone's pretraining source, or a target. */
+  role: z.enum(['source', 'similar-target', 'different-target', 'user']),
+  description: z.string(),
+  classes: z.array(z.string()),
+  counts: z.array(Count),
+  imageSize: z.tuple([Count, Count, Count]),
+  card: z.string().optional(),
+  path: z.string().optional(),
+});
+export const SkippedFile = z.object({ file: z.string(), reason: z.string() });
+export const FolderScan = z.object({
+  dataset: DatasetInfo,
+  thumbnails: z.record(z.string(), z.array(z.string())),
+  skipped: z.array(SkippedFile),
+});
+export const SampleImage = z.object({ id: z.string(), label: z.string(), dataUrl: z.string() });
+
+// ---------------------------------------------------------------------------------------------
+// Backbones (models)
+// ---------------------------------------------------------------------------------------------
+export const BackboneInfo = z.object({
+  id: Id,
+  name: z.string(),
+  source: z.enum(['shipped', 'catalog', 'imported']),
+  format: z.enum(['layers', 'graph']),
+  /** Graph models can only serve as frozen feature extractors. */
+  canFineTune: z.boolean(),
+  inputShape: z.tuple([Count, Count, Count]),
+  available: z.boolean(),
+  sizeBytes: Count,
+  totalParams: Count,
+  /** Parameters per unfreezable block, bottom to top; the Train form's slider sums from the top. */
+  blockParams: z.array(Count),
+  /** Parameters of the new classification head for `classes` classes ≈ headParamsPerClass*classes. */
+  headParamsPerClass: Count,
+  description: z.string(),
+  license: z.string(),
+  card: z.string().optional(),
+});
+
+// ---------------------------------------------------------------------------------------------
+// Runs and their results
+// ---------------------------------------------------------------------------------------------
+export const EpochMetrics = z.object({
+  epoch: Count,
+  phase: z.enum(['head', 'fine-tune']),
+  trainLoss: z.number(),
+  trainAcc: z.number(),
+  valLoss: z.number(),
+  valAcc: z.number(),
+  seconds: z.number(),
+  imagesPerSec: z.number(),
+});
+export const BatchLoss = z.object({ step: Count, loss: z.number(), acc: z.number() });
+export const RunResult = z.object({
+  rung: Rung,
+  device: z.string(),
+  trainableParams: Count,
+  frozenParams: Count,
+  peakMemoryMB: z.number(),
+  bestEpoch: Count,
+  bestValAcc: z.number(),
+  finalValAcc: z.number(),
+  totalSeconds: z.number(),
+  imagesPerSec: z.number(),
+  classes: z.array(z.string()),
+  /** confusion[actual][predicted] on the validation set. */
+  confusion: z.array(z.array(Count)),
+  perClassAcc: z.array(z.number()),
+  misclassified: z.array(z.object({ sampleId: z.string(), actual: Count, predicted: Count })),
+  embeddingCache: z.enum(['memory', 'disk', 'off', 'n/a']),
+  notes: z.array(z.string()),
+});
+export const RunSummary = z.object({
+  id: Id,
+  name: z.string(),
+  pairId: z.string().nullable(),
+  status: RunStatus,
+  strategy: Strategy,
+  backboneId: z.string(),
+  datasetId: z.string(),
+  perClass: z.number().nullable(),
+  studentName: z.string(),
+  classSession: z.string(),
+  createdAt: z.string(),
+  startedAt: z.string().nullable(),
+  finishedAt: z.string().nullable(),
+  rung: Rung.nullable(),
+  bestValAcc: z.number().nullable(),
+  finalValAcc: z.number().nullable(),
+  totalSeconds: z.number().nullable(),
+  epochsDone: Count,
+  tags: z.array(z.string()),
+  notes: z.string(),
+  error: z.string().nullable(),
+});
+export const RunDetail = RunSummary.extend({
+  config: TrainConfig,
+  epochs: z.array(EpochMetrics),
+  batches: z.array(BatchLoss),
+  result: RunResult.nullable(),
+  exportedModelPath: z.string().nullable(),
+  reflection: z.string().nullable(),
+});
+export const RunFilter = z.object({
+  strategy: Strategy.optional(),
+  datasetId: Id.optional(),
+  student: Text(100).optional(),
+  status: RunStatus.optional(),
+  tag: Text(100).optional(),
+  search: Text(200).optional(),
+  sort: z.enum(['createdAt', 'bestValAcc', 'totalSeconds', 'name']).default('createdAt'),
+  order: z.enum(['asc', 'desc']).default('desc'),
+  limit: z.number().int().min(1).max(1000).default(200),
+  offset: Count.default(0),
+});
+export const Parity = z.object({ total: Count, samePredictions: Count, accuracy: z.number(), maxAbsDiff: z.number() });
+
+// ---------------------------------------------------------------------------------------------
+// Events
+// ---------------------------------------------------------------------------------------------
+export const TrainingProgress = z.object({
+  runId: Id,
+  phase: Phase,
+  epoch: Count,
+  epochs: Count,
+  batch: Count,
+  batches: Count,
+  /** 0..1 over the whole run, for the progress bar. */
+  fraction: z.number().min(0).max(1),
+  etaSeconds: z.number().nullable(),
+  imagesPerSec: z.number().nullable(),
+  loss: z.number().nullable(),
+  acc: z.number().nullable(),
+  message: z.string().optional(),
+});
+export const EpochEvent = z.object({ runId: Id, metrics: EpochMetrics });
+export const JobState = z.object({ runId: Id, status: RunStatus, error: z.string().nullable() });
+export const QueueState = z.object({ active: Id.nullable(), queued: z.array(Id) });
+export const TransferProgress = z.object({ id: Id, received: Count, total: Count.nullable(), done: z.boolean() });
+
+// ---------------------------------------------------------------------------------------------
+// Lessons, guided mode and the flowchart
+// ---------------------------------------------------------------------------------------------
+export const LessonSummary = z.object({
+  id: Id,
+  title: z.string(),
+  order: z.number(),
+  summary: z.string(),
+  pageCount: Count,
+  source: z.enum(['shipped', 'user']),
+  /** Set when the file could not be read; the player shows it as an error card. */
+  error: z.string().optional(),
+});
+export const Lesson = LessonSummary.extend({ pages: z.array(z.object({ title: z.string(), markdown: z.string() })) });
+export const DataSize = z.enum(['small', 'medium', 'large']);
+export const Similarity = z.enum(['very-similar', 'somewhat-similar', 'very-different']);
+export const Compute = z.enum(['limited', 'ample']);
+export const FlowchartAnalysis = z.object({
+  imageCount: Count,
+  classCount: Count,
+  minPerClass: Count,
+  maxPerClass: Count,
+  similarity: Similarity,
+  /** Accuracy of a k-NN on the frozen backbone's embeddings, and chance level, to explain it. */
+  probeAccuracy: z.number(),
+  chanceAccuracy: z.number(),
+  compute: Compute,
+  rung: Rung,
+  imagesPerSec: z.number(),
+  explanation: z.array(z.string()),
+});
+export const GuidedState = z.object({
+  step: z.number().int().min(0).max(20),
+  lessonId: z.string().nullable(),
+  pairId: z.string().nullable(),
+  recommendation: Strategy.nullable(),
+  reflection: z.string().nullable(),
+});
+
+// ---------------------------------------------------------------------------------------------
+// The method table: name → params and result schemas
+// ---------------------------------------------------------------------------------------------
+const NoParams = z.object({}).strict();
+const Ok = z.object({ ok: z.literal(true) });
+const method = <P extends z.ZodType, R extends z.ZodType>(params: P, result: R) => ({ params, result });
+
+export const methods = {
+  'app.info': method(NoParams, AppInfo),
+  'settings.get': method(NoParams, Settings),
+  'settings.set': method(SettingsPatch.strict(), Settings),
+  'app.openExternal': method(z.object({ url: z.string().url().max(2000) }), Ok),
+
+  'device.probe': method(z.object({ refresh: z.boolean().default(false) }), DeviceReport),
+
+  'datasets.list': method(NoParams, z.array(DatasetInfo)),
+  'datasets.addFolder': method(z.object({ path: z.string().min(1).max(4096), scanId: Id, name: Text(200).optional() }), FolderScan),
+  'datasets.cancelScan': method(z.object({ scanId: Id }), Ok),
+  'datasets.remove': method(z.object({ id: Id }), Ok),
+  'datasets.samples': method(z.object({ datasetId: Id, sampleIds: z.array(z.string().max(500)).max(200) }), z.array(SampleImage)),
+
+  'models.list': method(NoParams, z.array(BackboneInfo)),
+  'models.download': method(z.object({ id: Id }), BackboneInfo),
+  'models.cancelDownload': method(z.object({ id: Id }), Ok),
+  'models.remove': method(z.object({ id: Id }), Ok),
+  'models.import': method(z.object({ path: z.string().min(1).max(4096), name: Text(200).optional() }), BackboneInfo),
+
+  'training.start': method(TrainRequest, z.object({ runIds: z.array(Id), pairId: Id.nullable() })),
+  'training.cancel': method(z.object({ runId: Id }), Ok),
+  'training.queue': method(NoParams, QueueState),
+
+  'runs.list': method(RunFilter, z.object({ runs: z.array(RunSummary), total: Count })),
+  'runs.get': method(z.object({ id: Id }), RunDetail),
+  'runs.update': method(z.object({ id: Id, name: Text(200).optional(), notes: Text(10_000).optional(), tags: z.array(Text(50)).max(50).optional(), reflection: Text(10_000).optional() }), RunSummary),
+  'runs.delete': method(z.object({ ids: z.array(Id).min(1).max(10_000) }), z.object({ deleted: Count })),
+  'runs.rerun': method(z.object({ id: Id }), z.object({ runIds: z.array(Id), pairId: Id.nullable() })),
+  'runs.export': method(z.object({ ids: z.array(Id).min(1).max(10_000), format: z.enum(['csv', 'json']) }), z.object({ filename: z.string(), content: z.string() })),
+  'runs.exportClass': method(z.object({ classSession: Text(100) }), z.object({ filename: z.string(), content: z.string() })),
+  'runs.import': method(z.object({ content: z.string().min(1).max(200_000_000) }), z.object({ imported: Count, skipped: Count })),
+  'runs.exportModel': method(z.object({ runId: Id }), z.object({ path: z.string(), parity: Parity })),
+
+  'lessons.list': method(NoParams, z.array(LessonSummary)),
+  'lessons.get': method(z.object({ id: Id }), Lesson),
+  'lessons.getPosition': method(z.object({ lessonId: Id }), z.object({ page: Count })),
+  'lessons.setPosition': method(z.object({ lessonId: Id, page: Count }), Ok),
+  'guided.get': method(NoParams, GuidedState),
+  'guided.set': method(GuidedState.partial().strict(), GuidedState),
+  'flowchart.analyze': method(z.object({ dataset: DatasetRef, backboneId: Id }), FlowchartAnalysis),
+} as const;
+
+export const events = {
+  'training.progress': TrainingProgress,
+  'training.epoch': EpochEvent,
+  'training.job': JobState,
+  'training.queue': QueueState,
+  'datasets.scanProgress': z.object({ scanId: Id, done: Count, total: Count }),
+  'models.downloadProgress': TransferProgress,
+} as const;
+
+// ---------------------------------------------------------------------------------------------
+// Derived types
+// ---------------------------------------------------------------------------------------------
+export type Methods = typeof methods;
+export type MethodName = keyof Methods;
+export type EventName = keyof typeof events;
+export type Params<M extends MethodName> = z.input<Methods[M]['params']>;
+export type ParsedParams<M extends MethodName> = z.output<Methods[M]['params']>;
+export type Result<M extends MethodName> = z.output<Methods[M]['result']>;
+export type EventPayload<E extends EventName> = z.output<(typeof events)[E]>;
+/** Every service implementation must satisfy this: one handler per method, checked at compile time. */
+export type Handlers = { [M in MethodName]: (params: ParsedParams<M>) => Promise<Result<M>> };
+export type Emit = <E extends EventName>(event: E, payload: EventPayload<E>) => void;
+
+export const methodNames = Object.keys(methods) as MethodName[];
+export const eventNames = Object.keys(events) as EventName[];
+export const isMethodName = (s: unknown): s is MethodName => typeof s === 'string' && Object.hasOwn(methods, s);
+export const isEventName = (s: unknown): s is EventName => typeof s === 'string' && Object.hasOwn(events, s);
+
+/** Wire shapes shared by both transports. */
+export const WireRequest = z.object({ id: z.number().int(), method: z.string().max(100), params: z.unknown() });
+export type WireError = { code: 'validation' | 'not-found' | 'failed' | 'unknown-method' | 'unauthorized'; message: string; field?: string };
+export type WireResponse = { id: number; ok: true; result: unknown } | { id: number; ok: false; error: WireError };
+export type WireEvent = { event: EventName; payload: unknown };
+
+export type TrainConfig = z.output<typeof TrainConfig>;
+export type TrainRequest = z.output<typeof TrainRequest>;
+export type Settings = z.output<typeof Settings>;
+export type DeviceReport = z.output<typeof DeviceReport>;
+export type RungReport = z.output<typeof RungReport>;
+export type DatasetInfo = z.output<typeof DatasetInfo>;
+export type FolderScan = z.output<typeof FolderScan>;
+export type BackboneInfo = z.output<typeof BackboneInfo>;
+export type EpochMetrics = z.output<typeof EpochMetrics>;
+export type BatchLoss = z.output<typeof BatchLoss>;
+export type RunResult = z.output<typeof RunResult>;
+export type RunSummary = z.output<typeof RunSummary>;
+export type RunDetail = z.output<typeof RunDetail>;
+export type RunFilter = z.output<typeof RunFilter>;
+export type RunStatus = z.output<typeof RunStatus>;
+export type Rung = z.output<typeof Rung>;
+export type Strategy = z.output<typeof Strategy>;
+export type TrainingProgress = z.output<typeof TrainingProgress>;
+export type QueueState = z.output<typeof QueueState>;
+export type Lesson = z.output<typeof Lesson>;
+export type LessonSummary = z.output<typeof LessonSummary>;
+export type FlowchartAnalysis = z.output<typeof FlowchartAnalysis>;
+export type GuidedState = z.output<typeof GuidedState>;
+export type Parity = z.output<typeof Parity>;
+export type SampleImage = z.output<typeof SampleImage>;

@@ -1,0 +1,46 @@
+// Messages between the job queue (services) and the training worker process. Internal to the app:
+// the renderer never sees these, but every message is still validated on arrival, because a worker
+// can die half-way through writing one.
+import { z } from 'zod';
+import {
+  BatchLoss, DatasetRef, DeviceReport, EpochMetrics, FlowchartAnalysis, Parity, Rung, RunResult,
+  TrainConfig, TrainingProgress, BackendChoice,
+} from '../contract/index.js';
+
+/** Where the worker finds shipped resources and writes caches; sent once at start-up. */
+export const WorkerEnv = z.object({
+  resourcesDir: z.string(),
+  dataDir: z.string(),
+  backend: BackendChoice,
+});
+
+export const ToWorker = z.discriminatedUnion('type', [
+  z.object({ type: z.literal('init'), env: WorkerEnv }),
+  z.object({ type: z.literal('start'), runId: z.string(), config: TrainConfig }),
+  z.object({ type: z.literal('cancel'), runId: z.string() }),
+  z.object({ type: z.literal('device'), requestId: z.number(), refresh: z.boolean() }),
+  z.object({ type: z.literal('analyze'), requestId: z.number(), dataset: DatasetRef, backboneId: z.string() }),
+  /** Copy the run's saved model to outDir, reload it from there and re-score the validation set. */
+  z.object({ type: z.literal('exportModel'), requestId: z.number(), runId: z.string(), config: TrainConfig, outDir: z.string() }),
+]);
+
+export const FromWorker = z.discriminatedUnion('type', [
+  z.object({ type: z.literal('ready'), pid: z.number() }),
+  z.object({
+    type: z.literal('started'), runId: z.string(), rung: Rung, device: z.string(),
+    trainableParams: z.number(), frozenParams: z.number(),
+  }),
+  z.object({ type: z.literal('progress'), progress: TrainingProgress }),
+  z.object({ type: z.literal('epoch'), runId: z.string(), metrics: EpochMetrics }),
+  z.object({ type: z.literal('batches'), runId: z.string(), batches: z.array(BatchLoss) }),
+  z.object({ type: z.literal('result'), runId: z.string(), result: RunResult, modelDir: z.string().nullable() }),
+  z.object({ type: z.literal('cancelled'), runId: z.string() }),
+  z.object({ type: z.literal('failed'), runId: z.string(), error: z.string() }),
+  z.object({ type: z.literal('reply'), requestId: z.number(), ok: z.boolean(), result: z.unknown().optional(), error: z.string().optional() }),
+  z.object({ type: z.literal('log'), level: z.enum(['info', 'warn', 'error']), message: z.string() }),
+]);
+
+export type WorkerEnv = z.output<typeof WorkerEnv>;
+export type ToWorker = z.output<typeof ToWorker>;
+export type FromWorker = z.output<typeof FromWorker>;
+export type ReplyResults = { device: DeviceReport; analyze: FlowchartAnalysis; exportModel: { path: string; parity: Parity } };
