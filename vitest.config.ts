@@ -1,16 +1,20 @@
 import { defineConfig } from 'vitest/config';
 import { svelte } from '@sveltejs/vite-plugin-svelte';
 
-// Unit tests sit next to their files. Node environment by default; component tests opt into jsdom
-// with a `// @vitest-environment jsdom` first line.
+// Unit tests sit next to their files. Two projects: Node code (services, training, build scripts)
+// and the renderer (Svelte components in jsdom, resolved with browser conditions).
 export default defineConfig({
-  plugins: [svelte()],
-  resolve: { conditions: ['browser'] },
   test: {
-    include: ['electron/**/*.test.ts', 'renderer/**/*.test.ts', 'build/**/*.test.ts'],
     testTimeout: 120_000,
     hookTimeout: 120_000,
-    pool: 'forks',
     fileParallelism: false,
+    projects: [
+      { test: { name: 'node', include: ['electron/**/*.test.ts', 'build/**/*.test.ts', 'bench/**/*.test.ts'], environment: 'node', pool: 'forks' } },
+      {
+        plugins: [svelte()],
+        resolve: { conditions: ['browser'] },
+        test: { name: 'renderer', include: ['renderer/**/*.test.ts'], environment: 'jsdom' },
+      },
+    ],
   },
 });
