@@ -287,6 +287,8 @@ export const methods = {
   'settings.get': method(NoParams, Settings),
   'settings.set': method(SettingsPatch.strict(), Settings),
   'app.openExternal': method(z.object({ url: z.string().url().max(2000) }), Ok),
+  /** Native folder picker in the desktop app; null in browser mode (the form asks for a path). */
+  'app.pickFolder': method(z.object({ title: Text(200).optional() }), z.object({ path: z.string().nullable() })),
 
   'device.probe': method(z.object({ refresh: z.boolean().default(false) }), DeviceReport),
 

@@ -3,13 +3,13 @@
 import type * as tf from '@tensorflow/tfjs';
 import type { DatasetRef, Rung, RungReport } from '../contract/index.js';
 
-/** Decoded images, ready for tensors: pixel values scaled to [0, 1], NHWC order. */
+/** Decoded images as bytes (0-255), NHWC order; the engine scales and resizes them per batch. */
 export interface LoadedData {
   datasetId: string;
   classes: string[];
   /** [H, W, C] of every image in `pixels`. */
   shape: [number, number, number];
-  pixels: Float32Array;
+  pixels: Uint8Array;
   labels: Int32Array;
   /** Stable id per image (e.g. "train/123" or a path relative to the user's folder). */
   sampleIds: string[];
@@ -21,7 +21,8 @@ export interface LoadedData {
 export interface Split { train: Int32Array; val: Int32Array }
 
 export interface DataLoadOptions {
-  /** Target [H, W, C]: images are resized/converted to the backbone's input. */
+  /** The backbone's input [H, W, C]: user images are decoded straight to it with sharp. Shipped sets
+   *  keep their native size (the engine resizes per batch, so a 224 px model never holds 224 px copies). */
   targetShape: [number, number, number];
   seed: number;
   signal?: AbortSignal;

@@ -1,0 +1,14 @@
+// Bundles the Node-side entry points to CommonJS files in dist/electron/. npm packages stay
+// external (native modules and tfjs are loaded from node_modules at run time); the sandboxed
+// preload is self-contained apart from `electron`.
+import { build } from 'esbuild';
+
+const common = { bundle: true, platform: 'node', target: 'node20', format: 'cjs', sourcemap: true, logLevel: 'warning' };
+
+await Promise.all([
+  build({ ...common, entryPoints: { main: 'electron/main/main.ts' }, outdir: 'dist/electron', outExtension: { '.js': '.cjs' }, packages: 'external' }),
+  build({ ...common, entryPoints: { server: 'electron/server/cli.ts' }, outdir: 'dist/electron', outExtension: { '.js': '.cjs' }, packages: 'external' }),
+  build({ ...common, entryPoints: { worker: 'electron/training/worker.ts' }, outdir: 'dist/electron', outExtension: { '.js': '.cjs' }, packages: 'external' }),
+  build({ ...common, entryPoints: { preload: 'electron/preload/preload.ts' }, outdir: 'dist/electron', outExtension: { '.js': '.cjs' }, external: ['electron'] }),
+]);
+console.log('Bundled main, preload, server and worker into dist/electron/');

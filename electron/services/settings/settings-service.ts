@@ -1,0 +1,33 @@
+// Settings, including the student / class-session identity that every new run carries.
+import type { Handlers, Settings } from '../../contract/index.js';
+import { Settings as SettingsSchema } from '../../contract/index.js';
+import type { Db } from '../store/database.js';
+
+const defaults: Settings = { studentName: '', classSession: '', theme: 'system', backend: 'auto' };
+
+export class SettingsStore {
+  constructor(private db: Db) {}
+
+  get(): Settings {
+    const rows = this.db.prepare('SELECT key, value FROM settings').all() as { key: string; value: string }[];
+    const stored = Object.fromEntries(rows.map((r) => [r.key, JSON.parse(r.value)]));
+    // A value written by another version that no longer validates falls back to its default.
+    const parsed = SettingsSchema.partial().safeParse(stored);
+    return { ...defaults, ...(parsed.success ? parsed.data : {}) };
+  }
+
+  set(patch: Partial<Settings>): Settings {
+    const put = this.db.prepare('INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value');
+    this.db.transaction(() => {
+      for (const [key, value] of Object.entries(patch)) if (value !== undefined) put.run(key, JSON.stringify(value));
+    })();
+    return this.get();
+  }
+}
+
+export function createSettingsService(store: SettingsStore): Pick<Handlers, 'settings.get' | 'settings.set'> {
+  return {
+    'settings.get': async () => store.get(),
+    'settings.set': async (patch) => store.set(patch),
+  };
+}

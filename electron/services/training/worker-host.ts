@@ -1,0 +1,130 @@
+// Owns the training worker process: starts it on demand, validates what it says, answers request /
+// reply calls, and notices when it dies so the queue can mark the job failed and go on.
+import { fork } from 'node:child_process';
+import { FromWorker, type ToWorker, type WorkerEnv } from '../../training/protocol.js';
+
+export interface WorkerCallbacks {
+  onMessage(message: unknown): void;
+  onExit(reason: string): void;
+}
+export interface WorkerHandle {
+  send(message: ToWorker): void;
+  kill(): void;
+  readonly pid: number | undefined;
+}
+/** Starts one worker process. Node: child_process.fork; Electron: utilityProcess.fork. */
+export type SpawnWorker = (callbacks: WorkerCallbacks) => WorkerHandle;
+
+/** child_process.fork of the worker entry; TypeScript sources (tests, dev) run through tsx. */
+export function forkWorkerSpawner(entry: string): SpawnWorker {
+  return ({ onMessage, onExit }) => {
+    const child = fork(entry, [], {
+      execArgv: entry.endsWith('.ts') ? ['--import', 'tsx'] : [],
+      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+      serialization: 'advanced',
+    });
+    child.on('message', onMessage);
+    child.on('exit', (code, signal) => onExit(describeExit(code, signal)));
+    child.on('error', (e) => onExit(`the training process could not start: ${e.message}`));
+    return {
+      send: (m) => { if (child.connected) child.send(m); },
+      kill: () => { child.kill('SIGKILL'); },
+      get pid() { return child.pid; },
+    };
+  };
+}
+
+export function describeExit(code: number | null, signal: string | null): string {
+  if (signal) return `The training process was stopped (${signal}).`;
+  return `The training process exited unexpectedly (exit code ${code}).`;
+}
+
+type Message = Extract<FromWorker, { type: Exclude<FromWorker['type'], 'reply'> }>;
+
+export class WorkerHost {
+  private handle: WorkerHandle | null = null;
+  private ready: Promise<void> | null = null;
+  private nextRequest = 1;
+  private pending = new Map<number, { resolve: (v: unknown) => void; reject: (e: Error) => void }>();
+
+  constructor(
+    private spawn: SpawnWorker,
+    private env: () => WorkerEnv,
+    private onMessage: (m: Message) => void,
+    private onDied: (reason: string) => void,
+    private log: (msg: string) => void = () => {},
+  ) {}
+
+  get pid() { return this.handle?.pid; }
+
+  /** Starts the worker if needed and resolves once it has said 'ready'. */
+  ensureStarted(): Promise<void> {
+    if (this.ready) return this.ready;
+    this.ready = new Promise<void>((resolve, reject) => {
+      let isReady = false;
+      const handle = this.spawn({
+        onMessage: (raw) => {
+          const parsed = FromWorker.safeParse(raw);
+          if (!parsed.success) return this.log(`ignored a malformed message from the training process`);
+          const m = parsed.data;
+          if (m.type === 'ready') { isReady = true; resolve(); return; }
+          if (m.type === 'reply') return this.settle(m.requestId, m.ok, m.result, m.error);
+          if (m.type === 'log') return this.log(`[worker] ${m.message}`);
+          this.onMessage(m);
+        },
+        onExit: (reason) => {
+          if (this.handle !== handle) return;
+          this.handle = null;
+          this.ready = null;
+          for (const p of this.pending.values()) p.reject(new Error(reason));
+          this.pending.clear();
+          if (!isReady) reject(new Error(reason));
+          this.onDied(reason);
+        },
+      });
+      this.handle = handle;
+      handle.send({ type: 'init', env: this.env() });
+    });
+    return this.ready;
+  }
+
+  async send(message: ToWorker) {
+    await this.ensureStarted();
+    this.handle?.send(message);
+  }
+
+  /** A request/reply call (device, analyze, exportModel). */
+  async request<T>(build: (requestId: number) => ToWorker, timeoutMs = 10 * 60_000): Promise<T> {
+    await this.ensureStarted();
+    const requestId = this.nextRequest++;
+    return new Promise<T>((resolve, reject) => {
+      const timer = setTimeout(() => {
+        this.pending.delete(requestId);
+        reject(new Error('The training process did not answer in time.'));
+      }, timeoutMs);
+      this.pending.set(requestId, {
+        resolve: (v) => { clearTimeout(timer); resolve(v as T); },
+        reject: (e) => { clearTimeout(timer); reject(e); },
+      });
+      this.handle?.send(build(requestId));
+    });
+  }
+
+  private settle(requestId: number, ok: boolean, result: unknown, error?: string) {
+    const p = this.pending.get(requestId);
+    if (!p) return;
+    this.pending.delete(requestId);
+    if (ok) p.resolve(result);
+    else p.reject(new Error(error ?? 'The training process reported an error.'));
+  }
+
+  /** Kills the process; the exit is reported through onDied like any other death. */
+  kill() { this.handle?.kill(); }
+
+  stop() {
+    const h = this.handle;
+    this.handle = null;
+    this.ready = null;
+    h?.kill();
+  }
+}

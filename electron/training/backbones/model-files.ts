@@ -1,0 +1,188 @@
+// tfjs model folders on disk (model.json + weight shards) under plain Node, where tfjs has no
+// file:// handler without tfjs-node: reading with size checks, writing, and sha256 integrity.
+import { createHash } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import type * as tf from '@tensorflow/tfjs';
+
+type ModelArtifacts = tf.io.ModelArtifacts;
+type WeightsManifestEntry = tf.io.WeightsManifestEntry;
+export interface WeightsGroup { paths: string[]; weights: WeightsManifestEntry[] }
+
+export const MODEL_JSON = 'model.json';
+/** Hashes recorded when a model entered the cache (download or import), checked on every load. */
+export const INTEGRITY_FILE = 'integrity.json';
+
+export interface ModelJson {
+  format?: string;
+  modelTopology?: unknown;
+  weightsManifest: WeightsGroup[];
+  generatedBy?: string;
+  convertedBy?: string | null;
+  signature?: unknown;
+  userDefinedMetadata?: Record<string, unknown>;
+  modelInitializer?: unknown;
+}
+
+const BYTES: Record<string, number> = { float32: 4, int32: 4, bool: 1, uint8: 1, uint16: 2, float16: 2, complex64: 8 };
+
+/** Bytes a weight entry occupies in its shard, from its shape and (quantized) dtype. */
+export function weightBytes(w: WeightsManifestEntry): number {
+  const dtype = w.quantization?.dtype ?? w.dtype;
+  const per = BYTES[dtype];
+  if (per == null) throw new Error(`weight '${w.name}' has dtype '${dtype}', which this app cannot size`);
+  return w.shape.reduce((a, b) => a * b, 1) * per;
+}
+
+/** 'layers' or 'graph', from model.json's format field or, for older files, its topology. */
+export function modelFormat(json: ModelJson): 'layers' | 'graph' {
+  if (json.format === 'layers-model') return 'layers';
+  if (json.format === 'graph-model') return 'graph';
+  const topo = json.modelTopology as Record<string, unknown> | undefined;
+  if (topo && (Array.isArray(topo.node) || 'versions' in topo)) return 'graph';
+  if (topo && ('class_name' in topo || 'model_config' in topo || 'config' in topo)) return 'layers';
+  throw new Error(`${MODEL_JSON} is neither a tfjs layers model nor a graph model (no recognisable "format" or "modelTopology")`);
+}
+
+/** Parses and shape-checks model.json; errors name the field that is wrong. */
+export function parseModelJson(text: string): ModelJson {
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (e) {
+    throw new Error(`${MODEL_JSON} is not valid JSON (${(e as Error).message})`);
+  }
+  const j = json as Partial<ModelJson> | null;
+  if (!j || typeof j !== 'object') throw new Error(`${MODEL_JSON} is not a JSON object`);
+  if (j.modelTopology == null) throw new Error(`${MODEL_JSON} has no "modelTopology"`);
+  if (!Array.isArray(j.weightsManifest)) throw new Error(`${MODEL_JSON} has no "weightsManifest" list`);
+  for (const [gi, g] of j.weightsManifest.entries()) {
+    if (!Array.isArray(g?.paths) || !Array.isArray(g?.weights)) throw new Error(`${MODEL_JSON}: weightsManifest[${gi}] needs "paths" and "weights"`);
+    for (const p of g.paths) {
+      // Shards must sit beside model.json: a path leaving the folder is refused.
+      if (typeof p !== 'string' || p.includes('/') || p.includes('\\') || p === '..' || p === '.') {
+        throw new Error(`${MODEL_JSON}: weight file "${String(p)}" must be a plain file name in the model folder`);
+      }
+    }
+  }
+  return j as ModelJson;
+}
+
+export interface ShardCheck { file: string; bytes: number }
+
+/** Checks that every group's shards exist and together hold exactly the bytes the manifest implies. */
+export function checkShardSizes(manifest: WeightsGroup[], sizeOf: (file: string) => number | null): ShardCheck[] {
+  const files: ShardCheck[] = [];
+  for (const [gi, g] of manifest.entries()) {
+    const expected = g.weights.reduce((a, w) => a + weightBytes(w), 0);
+    let total = 0;
+    for (const file of g.paths) {
+      const bytes = sizeOf(file);
+      if (bytes == null) throw new Error(`weight file ${file} is missing`);
+      total += bytes;
+      files.push({ file, bytes });
+    }
+    if (total !== expected) {
+      throw new Error(`weight file${g.paths.length > 1 ? 's' : ''} ${g.paths.join(', ')} hold${g.paths.length > 1 ? '' : 's'} ${total} bytes but the manifest's shapes and dtypes need ${expected} (weights group ${gi + 1}: truncated or corrupt download?)`);
+    }
+  }
+  return files;
+}
+
+export interface ModelFolder {
+  dir: string;
+  json: ModelJson;
+  format: 'layers' | 'graph';
+  /** What tf.io.fromMemory needs: topology, all weight specs and all shard bytes, in manifest order. */
+  artifacts: ModelArtifacts;
+  files: ShardCheck[];
+  sizeBytes: number;
+}
+
+/** Reads a tfjs model folder, checking shard sizes (and recorded hashes when `verify` is set). */
+export async function readModelFolder(dir: string, opts: { verifyIntegrity?: boolean } = {}): Promise<ModelFolder> {
+  const jsonPath = path.join(dir, MODEL_JSON);
+  if (!existsSync(jsonPath)) throw new Error(`no ${MODEL_JSON} in ${dir}`);
+  const jsonText = await readFile(jsonPath, 'utf8');
+  const json = parseModelJson(jsonText);
+  const format = modelFormat(json);
+  const buffers = new Map<string, Buffer>();
+  for (const g of json.weightsManifest) {
+    for (const p of g.paths) if (existsSync(path.join(dir, p))) buffers.set(p, await readFile(path.join(dir, p)));
+  }
+  const files = checkShardSizes(json.weightsManifest, (f) => buffers.get(f)?.length ?? null);
+  if (opts.verifyIntegrity) await verifyIntegrity(dir, new Map([[MODEL_JSON, Buffer.from(jsonText)], ...buffers]));
+  const ordered = json.weightsManifest.flatMap((g) => g.paths.map((p) => buffers.get(p)!));
+  const all = Buffer.concat(ordered);
+  const artifacts: ModelArtifacts = {
+    modelTopology: json.modelTopology as ModelArtifacts['modelTopology'],
+    format: json.format,
+    generatedBy: json.generatedBy,
+    convertedBy: json.convertedBy ?? undefined,
+    weightSpecs: json.weightsManifest.flatMap((g) => g.weights),
+    weightData: all.buffer.slice(all.byteOffset, all.byteOffset + all.byteLength),
+    userDefinedMetadata: json.userDefinedMetadata as ModelArtifacts['userDefinedMetadata'],
+    signature: json.signature as ModelArtifacts['signature'],
+    modelInitializer: json.modelInitializer as ModelArtifacts['modelInitializer'],
+  };
+  const sizeBytes = Buffer.byteLength(jsonText) + files.reduce((a, f) => a + f.bytes, 0);
+  return { dir, json, format, artifacts, files, sizeBytes };
+}
+
+export const sha256 = (data: Uint8Array) => createHash('sha256').update(data).digest('hex');
+
+export interface Integrity { files: Record<string, { bytes: number; sha256: string }>; recordedAt: string; origin: string }
+
+/** Records the sha256 of model.json and every shard, as they are now. */
+export async function writeIntegrity(dir: string, origin: string): Promise<Integrity> {
+  const json = parseModelJson(await readFile(path.join(dir, MODEL_JSON), 'utf8'));
+  const names = [MODEL_JSON, ...json.weightsManifest.flatMap((g) => g.paths)];
+  const files: Integrity['files'] = {};
+  for (const name of names) {
+    const data = await readFile(path.join(dir, name));
+    files[name] = { bytes: data.length, sha256: sha256(data) };
+  }
+  const integrity: Integrity = { files, recordedAt: new Date().toISOString(), origin };
+  await writeFile(path.join(dir, INTEGRITY_FILE), JSON.stringify(integrity, null, 2));
+  return integrity;
+}
+
+async function verifyIntegrity(dir: string, contents: Map<string, Buffer>): Promise<void> {
+  const file = path.join(dir, INTEGRITY_FILE);
+  if (!existsSync(file)) throw new Error(`${INTEGRITY_FILE} is missing, so its files cannot be verified`);
+  let rec: Integrity;
+  try {
+    rec = JSON.parse(await readFile(file, 'utf8')) as Integrity;
+  } catch (e) {
+    throw new Error(`${INTEGRITY_FILE} is not valid JSON (${(e as Error).message})`);
+  }
+  for (const [name, data] of contents) {
+    const want = rec.files?.[name];
+    if (!want) throw new Error(`${name} has no recorded hash in ${INTEGRITY_FILE}`);
+    if (sha256(data) !== want.sha256) throw new Error(`${name} changed since it was stored (sha256 mismatch)`);
+  }
+}
+
+/** Writes a layers model as model.json + one weights.bin (the layout tfjs's own file saver uses). */
+export async function saveLayersModelToDir(model: tf.LayersModel, dir: string, meta?: Record<string, unknown>): Promise<void> {
+  const tfjs = await import('@tensorflow/tfjs');
+  await mkdir(dir, { recursive: true });
+  let saved: ModelArtifacts | undefined;
+  await model.save(tfjs.io.withSaveHandler(async (a) => {
+    saved = a;
+    return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } };
+  }));
+  if (!saved?.weightData || !saved.weightSpecs) throw new Error('tfjs returned no weights while saving');
+  const data = Buffer.from(tfjs.io.concatenateArrayBuffers(saved.weightData as ArrayBuffer | ArrayBuffer[]));
+  const json: ModelJson = {
+    format: 'layers-model',
+    generatedBy: saved.generatedBy,
+    convertedBy: null,
+    modelTopology: saved.modelTopology,
+    weightsManifest: [{ paths: ['weights.bin'], weights: saved.weightSpecs }],
+    ...(meta ? { userDefinedMetadata: meta } : {}),
+  };
+  await writeFile(path.join(dir, 'weights.bin'), data);
+  await writeFile(path.join(dir, MODEL_JSON), JSON.stringify(json));
+}

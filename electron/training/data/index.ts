@@ -1,0 +1,11 @@
+// The data part of the training engine: what other parts import.
+export { createDataSource, type DataDirs } from './data-source.js';
+export { augmentBatch, augmentIndices, type AugmentOptions } from './augment.js';
+export { stratifiedSubset, stratifiedSplit, takeImages } from './stratify.js';
+export { createRng, deriveSeed, shuffleInPlace } from './prng.js';
+export { listShippedDatasets, loadShippedDataset, readShippedData, isShippedDatasetId } from './shipped.js';
+export { scanFolder, type ScanResult, type ScanOptions } from './folder-scan.js';
+export { decodeFolder, type DecodeOptions, type DecodedFolder } from './folder-decode.js';
+export { renderSampleImages } from './samples.js';
+export { readRegistry, writeRegistry, findFolder, folderIdFor, isFolderId, type FolderEntry } from './folder-registry.js';
+export { DEFAULT_FIT, type Fit } from './image-file.js';

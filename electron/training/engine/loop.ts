@@ -1,0 +1,165 @@
+// The training loop shared by both strategies: seeded batch order, one optimizer step per batch,
+// per-batch progress, cancel checked before every batch, validation each epoch, early stopping on
+// validation loss with the best epoch's weights restored.
+import * as tf from '@tensorflow/tfjs';
+import type { EpochMetrics } from '../../contract/index.js';
+import { epochOrder } from './random.js';
+import { BatchRecorder, PeakMemory, RunProgress, yieldToEventLoop, type EmitFn } from './progress.js';
+
+export class CancelledError extends Error {
+  constructor() { super('Run cancelled.'); this.name = 'CancelledError'; }
+}
+
+export interface PhaseSpec {
+  phase: EpochMetrics['phase'];
+  progressPhase: 'training-head' | 'fine-tuning';
+  epochs: number;
+  /** Epoch number (0-based, over the whole run) of this phase's first epoch; also seeds batch order. */
+  firstEpoch: number;
+  train: Int32Array;
+  val: Int32Array;
+  batchSize: number;
+  seed: number;
+  /** Work done outside the gradient tape (e.g. the frozen prefix, in inference mode). */
+  prepare: (indices: Int32Array) => tf.Tensor;
+  /** Training-mode forward pass from prepare()'s output to class probabilities. */
+  forwardTrain: (input: tf.Tensor) => tf.Tensor2D;
+  /** Inference-mode probabilities for validation images. */
+  predict: (indices: Int32Array) => tf.Tensor2D;
+  labels: (indices: Int32Array) => Int32Array;
+  numClasses: number;
+  optimizer: tf.Optimizer;
+  variables: tf.Variable[];
+  /** Everything that can change in this phase (incl. BN moving stats), to restore the best epoch. */
+  state: tf.Variable[];
+  earlyStopping: { enabled: boolean; patience: number } | null;
+}
+
+export interface LoopContext {
+  runId: string;
+  emit: EmitFn;
+  signal: AbortSignal;
+  progress: RunProgress;
+  recorder: BatchRecorder;
+  memory: PeakMemory;
+}
+
+export interface PhaseOutcome {
+  epochs: EpochMetrics[];
+  bestEpoch: number;
+  bestValAcc: number;
+  stoppedEarly: boolean;
+  restored: boolean;
+}
+
+function lossOf(probs: tf.Tensor2D, labels: Int32Array, numClasses: number): tf.Scalar {
+  return tf.tidy(() => {
+    const y = tf.oneHot(tf.tensor1d(labels, 'int32'), numClasses);
+    return tf.mean(tf.metrics.categoricalCrossentropy(y, probs)) as tf.Scalar;
+  });
+}
+
+function correctCount(probs: tf.Tensor2D, labels: Int32Array): number {
+  const predicted = tf.tidy(() => tf.argMax(probs, 1)).dataSync();
+  let n = 0;
+  for (let i = 0; i < labels.length; i++) if (predicted[i] === labels[i]) n++;
+  return n;
+}
+
+function* batchesOf(indices: Int32Array, size: number): Generator<Int32Array> {
+  for (let i = 0; i < indices.length; i += size) yield indices.subarray(i, Math.min(indices.length, i + size));
+}
+
+/** Validation loss and accuracy in inference mode. */
+export async function evaluate(spec: PhaseSpec, ctx: LoopContext): Promise<{ loss: number; acc: number }> {
+  let loss = 0;
+  let correct = 0;
+  for (const idx of batchesOf(spec.val, Math.max(spec.batchSize, 64))) {
+    if (ctx.signal.aborted) throw new CancelledError();
+    const labels = spec.labels(idx);
+    const probs = spec.predict(idx);
+    const l = lossOf(probs, labels, spec.numClasses);
+    loss += (await l.data())[0] * idx.length;
+    correct += correctCount(probs, labels);
+    tf.dispose([probs, l]);
+    await yieldToEventLoop();
+  }
+  const n = Math.max(1, spec.val.length);
+  return { loss: loss / n, acc: correct / n };
+}
+
+export async function trainPhase(spec: PhaseSpec, ctx: LoopContext): Promise<PhaseOutcome> {
+  const batches = Math.ceil(spec.train.length / spec.batchSize);
+  const out: PhaseOutcome = { epochs: [], bestEpoch: spec.firstEpoch + 1, bestValAcc: 0, stoppedEarly: false, restored: false };
+  let bestLoss = Infinity;
+  let sinceBest = 0;
+  let snapshot: tf.Tensor[] | null = null;
+  try {
+    for (let e = 0; e < spec.epochs; e++) {
+      const epoch = spec.firstEpoch + e;
+      const order = epochOrder(spec.train, spec.seed, epoch);
+      const t0 = performance.now();
+      let lossSum = 0;
+      let correct = 0;
+      let b = 0;
+      for (const idx of batchesOf(order, spec.batchSize)) {
+        if (ctx.signal.aborted) throw new CancelledError();
+        const labels = spec.labels(idx);
+        const input = spec.prepare(idx);
+        let probs: tf.Tensor2D | null = null;
+        const loss = spec.optimizer.minimize(() => {
+          const p = spec.forwardTrain(input);
+          probs = tf.keep(p);
+          return lossOf(p, labels, spec.numClasses);
+        }, true, spec.variables);
+        const batchLoss = loss ? (await loss.data())[0] : NaN;
+        const batchCorrect = probs ? correctCount(probs, labels) : 0;
+        tf.dispose([input, loss as tf.Scalar, probs as unknown as tf.Tensor]);
+        if (!Number.isFinite(batchLoss)) throw new Error(`Training diverged (loss is ${batchLoss}) in epoch ${epoch + 1}; try a lower learning rate.`);
+        lossSum += batchLoss * idx.length;
+        correct += batchCorrect;
+        ctx.recorder.add(batchLoss, batchCorrect / idx.length);
+        ctx.memory.sample();
+        b++;
+        const seconds = (performance.now() - t0) / 1000;
+        ctx.progress.update((e * batches + b) / (spec.epochs * batches), {
+          epoch: epoch + 1, epochs: spec.firstEpoch + spec.epochs, batch: b, batches,
+          loss: batchLoss, acc: batchCorrect / idx.length, imagesPerSec: seconds > 0 ? (b * spec.batchSize) / seconds : null,
+        });
+        await yieldToEventLoop();
+      }
+      const trainSeconds = (performance.now() - t0) / 1000;
+      const val = await evaluate(spec, ctx);
+      const metrics: EpochMetrics = {
+        epoch: epoch + 1, phase: spec.phase,
+        trainLoss: lossSum / spec.train.length, trainAcc: correct / spec.train.length,
+        valLoss: val.loss, valAcc: val.acc,
+        seconds: (performance.now() - t0) / 1000,
+        imagesPerSec: trainSeconds > 0 ? spec.train.length / trainSeconds : 0,
+      };
+      out.epochs.push(metrics);
+      ctx.emit({ type: 'epoch', runId: ctx.runId, metrics });
+      ctx.emit({ type: 'batches', runId: ctx.runId, batches: ctx.recorder.flush() });
+      if (val.loss < bestLoss) {
+        bestLoss = val.loss;
+        sinceBest = 0;
+        out.bestEpoch = epoch + 1;
+        out.bestValAcc = val.acc;
+        if (spec.earlyStopping?.enabled) {
+          tf.dispose(snapshot ?? []);
+          snapshot = spec.state.map((v) => tf.clone(v));
+        }
+      } else if (spec.earlyStopping?.enabled && ++sinceBest >= spec.earlyStopping.patience) {
+        out.stoppedEarly = e < spec.epochs - 1;
+        break;
+      }
+    }
+    if (snapshot && out.bestEpoch !== out.epochs[out.epochs.length - 1]?.epoch) {
+      spec.state.forEach((v, i) => v.assign(snapshot![i]));
+      out.restored = true;
+    }
+    return out;
+  } finally {
+    tf.dispose(snapshot ?? []);
+  }
+}

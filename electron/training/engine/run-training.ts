@@ -1,0 +1,149 @@
+// One training run from config to result: backend, data, backbone, the chosen strategy, scoring,
+// saving the trained model, and releasing every tensor. Reports through `emit` (worker protocol
+// messages) and honours `signal` within one batch.
+import * as tf from '@tensorflow/tfjs';
+import { writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import type { RunResult, TrainConfig } from '../../contract/index.js';
+import type { WorkerEnv } from '../protocol.js';
+import { resolveDeps, type EngineDeps } from './deps.js';
+import { extractFeatures } from './embeddings.js';
+import { composeModel, countParams, frozenLayerNames } from './graph.js';
+import { createHead } from './head.js';
+import { inputBatch } from './images.js';
+import { CancelledError, type LoopContext, type PhaseOutcome } from './loop.js';
+import { saveLayersModel } from './model-files.js';
+import { BatchRecorder, PeakMemory, RunProgress, type EmitFn, type Stage } from './progress.js';
+import { predictAll, scoreValidation } from './results.js';
+import { embeddingCost, fineTuneTopBlocks, prepareFineTuning, trainHeadOnFrozenBase, type RunSetup } from './strategies.js';
+import { describeError, disposeRunTensors, loadRunInputs, runModelDir } from './run-setup.js';
+
+export type RunOutcome =
+  | { status: 'completed'; result: RunResult; modelDir: string | null }
+  | { status: 'cancelled' }
+  | { status: 'failed'; error: string };
+
+function plannedStages(setup: RunSetup): Stage[] {
+  const { config, split } = setup;
+  const nTrain = split.train.length;
+  const fe = config.strategy === 'feature-extraction';
+  const headEpochs = fe ? config.epochs : config.twoPhase ? config.headEpochs : 0;
+  const headCostPerImage = config.augment ? 1 : 0.02;
+  return [
+    { phase: 'caching-embeddings', cost: headEpochs > 0 ? embeddingCost(setup) : 0 },
+    { phase: 'training-head', cost: headEpochs * nTrain * headCostPerImage },
+    { phase: 'fine-tuning', cost: fe ? 0 : config.epochs * (nTrain * 3 + split.val.length) },
+    { phase: 'evaluating', cost: split.val.length },
+  ];
+}
+
+export async function runTraining(
+  runId: string, config: TrainConfig, env: WorkerEnv, emit: EmitFn, signal: AbortSignal,
+  overrides: Partial<EngineDeps> = {},
+): Promise<RunOutcome> {
+  const started = performance.now();
+  const deps = await resolveDeps(overrides);
+  const progress = new RunProgress(runId, emit, [{ phase: 'loading', cost: 1 }, { phase: 'decoding', cost: 2 }]);
+  let setup: RunSetup | null = null;
+  let startTensors = 0;
+  try {
+    progress.enter('loading', 'Selecting the backend and loading the backbone');
+    const backend = await deps.selectBackend(config.backend === 'auto' ? env.backend : config.backend);
+    startTensors = tf.memory().numTensors;
+    setup = await loadRunInputs(config, env, deps, signal, progress, (done, total) => progress.update(done / Math.max(1, total), { message: `Decoding images ${done}/${total}` }));
+    if (signal.aborted) throw new CancelledError();
+    const outcome = await train(runId, setup, backend, emit, signal, started, progress);
+    return outcome;
+  } catch (err) {
+    if (err instanceof CancelledError || signal.aborted) {
+      emit({ type: 'cancelled', runId });
+      return { status: 'cancelled' };
+    }
+    const error = describeError(err, config);
+    emit({ type: 'failed', runId, error });
+    return { status: 'failed', error };
+  } finally {
+    if (setup) disposeRunTensors(setup);
+    const leaked = tf.memory().numTensors - startTensors;
+    if (startTensors && leaked > 0) emit({ type: 'log', level: 'warn', message: `Run ${runId} left ${leaked} tensors allocated.` });
+  }
+}
+
+async function train(
+  runId: string, setup: RunSetup, backend: { rung: RunResult['rung']; device: string }, emit: EmitFn, signal: AbortSignal, started: number,
+  progress: RunProgress,
+): Promise<RunOutcome> {
+  const { config, backbone, data, split, head } = setup;
+  const fe = config.strategy === 'feature-extraction';
+  const baseLayers = backbone.model?.layers ?? [];
+  const frozen = fe ? new Set(baseLayers.map((l) => l.name)) : frozenLayerNames(backbone.model!, backbone.blocks, config.unfreezeBlocks);
+  const splitModel = fe ? null : prepareFineTuning(backbone, frozen);
+  if (fe) baseLayers.forEach((l) => { l.trainable = false; });
+  const trainableParams = countParams(splitModel?.trainableLayers ?? [], true) + countParams([head], true);
+  const totalParams = countParams(baseLayers, false) + countParams([head], false);
+  emit({ type: 'started', runId, rung: backend.rung, device: backend.device, trainableParams, frozenParams: totalParams - trainableParams });
+
+  progress.plan(plannedStages(setup));
+  const headEpochs = fe ? config.epochs : config.twoPhase ? config.headEpochs : 0;
+  const steps = Math.ceil(split.train.length / config.batchSize) * (headEpochs + (fe ? 0 : config.epochs));
+  const ctx: LoopContext = { runId, emit, signal, progress, recorder: new BatchRecorder(steps), memory: new PeakMemory() };
+  const phases: PhaseOutcome[] = [];
+  if (headEpochs > 0) {
+    phases.push(await trainHeadOnFrozenBase(setup, ctx, {
+      phase: fe ? 'head' : 'head', epochs: headEpochs, learningRate: fe ? config.learningRate : config.headLearningRate,
+      earlyStopping: fe ? config.earlyStopping : null,
+    }));
+  }
+  if (!fe) phases.push(await fineTuneTopBlocks(setup, ctx, splitModel!, { epochs: config.epochs, firstEpoch: headEpochs }));
+  if (config.augment) setup.notes.push(fe
+    ? 'Augmentation was on, so embeddings could not be cached: every training image went through the frozen base in every epoch (slower, but the head sees varied images).'
+    : 'Augmentation was on: each batch was randomly flipped/shifted before the base.');
+  const main = phases[phases.length - 1];
+  if (main.stoppedEarly) setup.notes.push(`Early stopping: validation loss did not improve for ${config.earlyStopping.patience} epochs.`);
+  if (main.restored) setup.notes.push(`Weights restored from the best epoch (${main.bestEpoch}, lowest validation loss).`);
+  if (config.trainFrozenBatchNorm && !fe) setup.notes.push('Experiment: BatchNorm layers in the frozen part ran in training mode, so their moving statistics changed.');
+  if (config.optimizer === 'sgd') setup.notes.push('SGD used momentum 0.9.');
+
+  progress.enter('evaluating', 'Scoring the validation images');
+  const numClasses = data.classes.length;
+  const predict = (idx: Int32Array) => tf.tidy(() => head.apply(extractFeatures(backbone, inputBatch(data, idx, backbone))) as tf.Tensor2D);
+  const pred = await predictAll(split.val, numClasses, predict, { signal, onProgress: (d, t) => progress.update(d / t) });
+  const valLabels = Int32Array.from(split.val, (i) => data.labels[i]);
+  const scores = scoreValidation(pred, valLabels, Array.from(split.val, (i) => data.sampleIds[i]));
+  ctx.memory.sample();
+
+  const modelDir = await saveRunModel(runId, setup, pred.probs);
+  ctx.emit({ type: 'batches', runId, batches: ctx.recorder.flush(true) });
+  const epochs = phases.flatMap((p) => p.epochs);
+  const trainedImages = epochs.reduce((s, e) => s + split.train.length, 0);
+  const trainSeconds = epochs.reduce((s, e) => s + (e.imagesPerSec > 0 ? split.train.length / e.imagesPerSec : 0), 0);
+  setup.notes.push(`Peak tensor memory ${(ctx.memory.tensorBytes / 1048576).toFixed(1)} MB; peak process memory ${(ctx.memory.rssBytes / 1048576).toFixed(0)} MB.`);
+  const result: RunResult = {
+    rung: backend.rung, device: backend.device, trainableParams, frozenParams: totalParams - trainableParams,
+    peakMemoryMB: ctx.memory.peakMB, bestEpoch: main.bestEpoch, bestValAcc: main.bestValAcc,
+    finalValAcc: scores.finalValAcc, totalSeconds: (performance.now() - started) / 1000,
+    imagesPerSec: trainSeconds > 0 ? trainedImages / trainSeconds : 0,
+    classes: [...data.classes], confusion: scores.confusion, perClassAcc: scores.perClassAcc, misclassified: scores.misclassified,
+    embeddingCache: setup.embeddingCache, notes: setup.notes,
+  };
+  progress.update(1, {}, true);
+  emit({ type: 'result', runId, result, modelDir });
+  return { status: 'completed', result, modelDir };
+}
+
+/** Saves base + head as one layers model, with the validation predictions export parity checks. */
+async function saveRunModel(runId: string, setup: RunSetup, probs: Float32Array): Promise<string | null> {
+  const { backbone, data, config, head } = setup;
+  if (!backbone.model) {
+    setup.notes.push('The backbone is a graph model, so the trained model could not be saved as one layers model.');
+    return null;
+  }
+  const dir = runModelDir(setup.dataDir, runId);
+  const full = composeModel(backbone.model, head, `transfer_${config.strategy.replace('-', '_')}`);
+  await saveLayersModel(full, dir, {
+    classes: data.classes, backboneId: backbone.id, strategy: config.strategy, inputShape: backbone.inputShape,
+    preprocessing: 'pixels scaled to [0,1], resized (bilinear) to the input size, then the backbone preprocessing',
+  });
+  await writeFile(path.join(dir, '..', 'val-predictions.bin'), Buffer.from(probs.buffer, probs.byteOffset, probs.byteLength));
+  return dir;
+}

@@ -1,0 +1,49 @@
+import { describe, expect, it } from 'vitest';
+import { randomTensor, relativeMaxDiff, runOnBoth } from './kernel-test-utils.js';
+
+type Pad = 'same' | 'valid';
+interface Case { b: number; h: number; w: number; ci: number; co: number; k: [number, number]; s: [number, number]; pad: Pad }
+
+const cases: Case[] = [
+  { b: 2, h: 7, w: 7, ci: 3, co: 4, k: [3, 3], s: [1, 1], pad: 'same' },
+  { b: 3, h: 9, w: 7, ci: 5, co: 8, k: [3, 3], s: [2, 2], pad: 'same' },
+  { b: 2, h: 8, w: 8, ci: 4, co: 6, k: [3, 3], s: [2, 2], pad: 'same' },
+  { b: 2, h: 9, w: 11, ci: 2, co: 3, k: [3, 3], s: [1, 1], pad: 'valid' },
+  { b: 2, h: 10, w: 9, ci: 3, co: 5, k: [3, 3], s: [2, 2], pad: 'valid' },
+  { b: 1, h: 11, w: 11, ci: 1, co: 16, k: [5, 5], s: [2, 2], pad: 'same' },
+  { b: 2, h: 8, w: 8, ci: 16, co: 32, k: [1, 1], s: [2, 2], pad: 'valid' },
+  { b: 2, h: 7, w: 9, ci: 3, co: 2, k: [2, 3], s: [2, 1], pad: 'same' },
+  { b: 4, h: 5, w: 5, ci: 7, co: 1, k: [1, 1], s: [1, 1], pad: 'same' },
+];
+
+const name = (c: Case) => `x ${c.b}x${c.h}x${c.w}x${c.ci}, filter ${c.k.join('x')}x${c.ci}x${c.co}, strides ${c.s.join(',')}, '${c.pad}'`;
+
+function outSize(n: number, k: number, s: number, pad: Pad) {
+  return pad === 'same' ? Math.ceil(n / s) : Math.floor((n - k) / s) + 1;
+}
+
+describe('Conv2DBackpropFilter on wasm matches cpu', () => {
+  it.each(cases.map((c, i) => [name(c), c, i] as const))('%s', async (_, c, i) => {
+    const oh = outSize(c.h, c.k[0], c.s[0], c.pad);
+    const ow = outSize(c.w, c.k[1], c.s[1], c.pad);
+    const x = randomTensor([c.b, c.h, c.w, c.ci], 100 + i);
+    const dy = randomTensor([c.b, oh, ow, c.co], 200 + i);
+    const attrs = { strides: c.s, pad: c.pad, dataFormat: 'NHWC', filterShape: [c.k[0], c.k[1], c.ci, c.co] };
+    const { cpu, wasm } = await runOnBoth('Conv2DBackpropFilter', { x, dy }, attrs);
+    expect(wasm.shape).toEqual(cpu.shape);
+    expect(relativeMaxDiff(cpu.data, wasm.data)).toBeLessThanOrEqual(1e-4);
+  });
+});
+
+describe('Conv2DBackpropInput on wasm matches cpu', () => {
+  it.each(cases.map((c, i) => [name(c), c, i] as const))('%s', async (_, c, i) => {
+    const oh = outSize(c.h, c.k[0], c.s[0], c.pad);
+    const ow = outSize(c.w, c.k[1], c.s[1], c.pad);
+    const dy = randomTensor([c.b, oh, ow, c.co], 300 + i);
+    const filter = randomTensor([c.k[0], c.k[1], c.ci, c.co], 400 + i);
+    const attrs = { strides: c.s, pad: c.pad, dataFormat: 'NHWC', inputShape: [c.b, c.h, c.w, c.ci] };
+    const { cpu, wasm } = await runOnBoth('Conv2DBackpropInput', { dy, filter }, attrs);
+    expect(wasm.shape).toEqual(cpu.shape);
+    expect(relativeMaxDiff(cpu.data, wasm.data)).toBeLessThanOrEqual(1e-4);
+  });
+});

@@ -1,0 +1,34 @@
+// Training kernels for the tfjs wasm backend: the missing backprops of convolutions, and faster
+// replacements for shipped kernels that dominated a training step. Call after
+// `await tf.setBackend('wasm'); await tf.ready()` (or use initWasmBackend from ./wasm-setup.js).
+import * as tf from '@tensorflow/tfjs';
+import { conv2DBackpropFilterWasm } from './conv2d-backprop-filter.js';
+import { conv2DBackpropInputWasm } from './conv2d-backprop-input.js';
+import { depthwiseBackpropFilterWasm, depthwiseBackpropInputWasm } from './depthwise-backprop.js';
+import { maxPoolGradWasm } from './max-pool-grad.js';
+import { tileWasm } from './tile.js';
+import { captureShippedKernel } from './wasm-heap.js';
+
+/** Kernels this module installs on 'wasm', by tfjs kernel name. */
+export const WASM_TRAINING_KERNELS: Readonly<Record<string, tf.KernelFunc>> = {
+  Conv2DBackpropFilter: conv2DBackpropFilterWasm as unknown as tf.KernelFunc,
+  Conv2DBackpropInput: conv2DBackpropInputWasm as unknown as tf.KernelFunc,
+  DepthwiseConv2dNativeBackpropFilter: depthwiseBackpropFilterWasm as unknown as tf.KernelFunc,
+  DepthwiseConv2dNativeBackpropInput: depthwiseBackpropInputWasm as unknown as tf.KernelFunc,
+  Tile: tileWasm as unknown as tf.KernelFunc,
+  MaxPoolGrad: maxPoolGradWasm as unknown as tf.KernelFunc,
+};
+
+/** Kernels our implementations call into; remembered before anything is overridden. */
+const BUILDING_BLOCKS = ['Conv2D', 'DepthwiseConv2dNative', 'Transpose', 'Slice', 'Tile'];
+
+/** Registers (or re-registers over the shipped ones) our wasm training kernels. Idempotent. */
+export function registerWasmTrainingKernels(): void {
+  for (const name of BUILDING_BLOCKS) captureShippedKernel(name);
+  for (const [kernelName, kernelFunc] of Object.entries(WASM_TRAINING_KERNELS)) {
+    const current = tf.getKernel(kernelName, 'wasm');
+    if (current?.kernelFunc === kernelFunc) continue;
+    if (current) tf.unregisterKernel(kernelName, 'wasm');
+    tf.registerKernel({ kernelName, backendName: 'wasm', kernelFunc });
+  }
+}

@@ -1,0 +1,156 @@
+// The Train form's values as plain data, and the pure steps around them: recommended budgets for a
+// data set size, presets from lessons and the flowchart, and the request sent to training.start.
+import type { DatasetInfo, Params, TrainConfig } from '../../../electron/contract/index.js';
+import { defaultConfig } from '../../../electron/training/engine/defaults.js';
+import type { TrainPreset } from '../nav.svelte.js';
+
+export type StrategyChoice = 'feature-extraction' | 'fine-tuning' | 'both';
+export type TrainRequestInput = Params<'training.start'>;
+
+/** Numeric fields are null while their input is empty, so validation can name them. */
+export interface FormValues {
+  name: string;
+  datasetId: string;
+  /** Images per class (stratified subset) or null for all. */
+  perClass: number | null;
+  backboneId: string;
+  strategy: StrategyChoice;
+  unfreezeBlocks: TrainConfig['unfreezeBlocks'];
+  epochs: number | null;
+  batchSize: number | null;
+  learningRate: number | null;
+  optimizer: TrainConfig['optimizer'];
+  validationSplit: number | null;
+  seed: number | null;
+  twoPhase: boolean;
+  headEpochs: number | null;
+  headLearningRate: number | null;
+  trainFrozenBatchNorm: boolean;
+  augment: boolean;
+  earlyStopping: boolean;
+  patience: number | null;
+  backend: TrainConfig['backend'];
+}
+
+/** Fields whose recommended value depends on strategy and data set size. */
+export const budgetFields = [
+  'epochs', 'batchSize', 'learningRate', 'unfreezeBlocks', 'twoPhase', 'headEpochs', 'headLearningRate', 'patience',
+] as const satisfies readonly (keyof FormValues)[];
+export type BudgetField = (typeof budgetFields)[number];
+
+export const subsetChoices: { value: number | null; label: string }[] = [
+  { value: 100, label: '100 per class' },
+  { value: 1000, label: '1,000 per class' },
+  { value: null, label: 'All images' },
+];
+
+/** Images the run will use: a per-class subset takes at most `perClass` of each class. */
+export function datasetSize(d: DatasetInfo | undefined, perClass: number | null): number {
+  if (!d) return 0;
+  return d.counts.reduce((sum, n) => sum + (perClass == null ? n : Math.min(n, perClass)), 0);
+}
+
+/** Per-class counts after the subset is drawn. */
+export function subsetCounts(d: DatasetInfo, perClass: number | null): number[] {
+  return d.counts.map((n) => (perClass == null ? n : Math.min(n, perClass)));
+}
+
+/**
+ * The recommended budget. A pair ("both") shares one budget; it takes fine-tuning's, whose head
+ * phase (head learning rate) is what the feature-extraction run trains.
+ */
+export function recommendedBudget(strategy: StrategyChoice, images: number): Pick<FormValues, BudgetField> {
+  const c = defaultConfig(strategy === 'feature-extraction' ? 'feature-extraction' : 'fine-tuning', Math.max(1, images));
+  return {
+    epochs: c.epochs,
+    batchSize: c.batchSize,
+    learningRate: c.learningRate,
+    unfreezeBlocks: c.unfreezeBlocks,
+    twoPhase: c.twoPhase,
+    headEpochs: c.headEpochs,
+    headLearningRate: c.headLearningRate,
+    patience: c.earlyStopping.patience,
+  };
+}
+
+export function initialValues(datasetId = '', backboneId = '', images = 1000): FormValues {
+  const c = defaultConfig('feature-extraction', images);
+  return {
+    name: '',
+    datasetId,
+    perClass: 100,
+    backboneId,
+    strategy: 'feature-extraction',
+    ...recommendedBudget('feature-extraction', images),
+    optimizer: c.optimizer,
+    validationSplit: c.validationSplit,
+    seed: c.seed,
+    trainFrozenBatchNorm: c.trainFrozenBatchNorm,
+    augment: c.augment,
+    earlyStopping: c.earlyStopping.enabled,
+    backend: c.backend,
+  };
+}
+
+/** Applies a preset; returns the new values and the fields it set (they count as chosen by hand). */
+export function applyPreset(v: FormValues, p: TrainPreset): { values: FormValues; set: (keyof FormValues)[] } {
+  const next: FormValues = { ...v };
+  const set: (keyof FormValues)[] = [];
+  const put = <K extends keyof FormValues>(k: K, value: FormValues[K] | undefined) => {
+    if (value === undefined) return;
+    next[k] = value;
+    set.push(k);
+  };
+  put('strategy', p.strategy);
+  put('backboneId', p.backboneId);
+  put('datasetId', p.dataset?.id);
+  if (p.dataset && 'perClass' in p.dataset) put('perClass', p.dataset.perClass ?? null);
+  put('epochs', p.epochs);
+  put('batchSize', p.batchSize);
+  put('learningRate', p.learningRate);
+  put('optimizer', p.optimizer);
+  put('validationSplit', p.validationSplit);
+  put('seed', p.seed);
+  put('unfreezeBlocks', p.unfreezeBlocks);
+  put('twoPhase', p.twoPhase);
+  put('headEpochs', p.headEpochs);
+  put('headLearningRate', p.headLearningRate);
+  put('trainFrozenBatchNorm', p.trainFrozenBatchNorm);
+  put('augment', p.augment);
+  put('earlyStopping', p.earlyStopping?.enabled);
+  put('patience', p.earlyStopping?.patience);
+  put('backend', p.backend);
+  return { values: next, set };
+}
+
+/** The training.start request. Call only when validation found no errors (numbers are then set). */
+export function toTrainRequest(v: FormValues, dataset: DatasetInfo | undefined): TrainRequestInput {
+  const num = (x: number | null, field: string): number => {
+    if (x == null || !Number.isFinite(x)) throw new Error(`The form's ${field} is not set.`);
+    return x;
+  };
+  const fineTunes = v.strategy !== 'feature-extraction';
+  return {
+    ...(v.name.trim() ? { name: v.name.trim() } : {}),
+    config: {
+      strategy: v.strategy,
+      backboneId: v.backboneId,
+      // A user folder is always used whole; subsets are for the shipped sets.
+      dataset: { id: v.datasetId, perClass: dataset?.source === 'folder' ? null : v.perClass },
+      epochs: num(v.epochs, 'number of epochs'),
+      batchSize: num(v.batchSize, 'batch size'),
+      learningRate: num(v.learningRate, 'learning rate'),
+      optimizer: v.optimizer,
+      validationSplit: num(v.validationSplit, 'validation share'),
+      seed: num(v.seed, 'seed'),
+      unfreezeBlocks: fineTunes ? v.unfreezeBlocks : 0,
+      twoPhase: fineTunes && v.twoPhase,
+      headEpochs: fineTunes && v.twoPhase ? num(v.headEpochs, 'number of head epochs') : 0,
+      headLearningRate: v.headLearningRate ?? num(v.learningRate, 'learning rate'),
+      trainFrozenBatchNorm: fineTunes && v.trainFrozenBatchNorm,
+      augment: v.augment,
+      earlyStopping: { enabled: v.earlyStopping, patience: v.patience ?? 1 },
+      backend: v.backend,
+    },
+  };
+}
