@@ -53,7 +53,7 @@ export async function resolveRoot(path: string): Promise<string> {
 }
 
 /** What a directory entry really is, following a symlink only when it stays inside the root. */
-async function resolveEntry(root: string, dir: string, ent: Dirent): Promise<{ kind: 'file' | 'dir'; abs: string } | { kind: 'skip'; reason?: string }> {
+async function resolveEntry(root: string, dir: string, ent: Dirent): Promise<{ kind: 'file'; abs: string } | { kind: 'dir'; abs: string } | { kind: 'skip'; reason: string }> {
   const path = join(dir, ent.name);
   if (ent.isFile()) return { kind: 'file', abs: path };
   if (ent.isDirectory()) return { kind: 'dir', abs: path };
@@ -98,7 +98,7 @@ export async function listFolder(path: string, signal?: AbortSignal): Promise<Fo
     const r = await resolveEntry(root, root, ent);
     if (r.kind === 'dir') classDirs.push({ name: ent.name, abs: r.abs });
     else if (r.kind === 'file') skipped.push({ file: ent.name, reason: 'file directly in the chosen folder (put images in one subfolder per class)' });
-    else skipped.push({ file: ent.name, reason: r.reason ?? 'skipped' });
+    else skipped.push({ file: ent.name, reason: r.reason });
   }
 
   const files: FolderFile[] = [];
@@ -125,7 +125,7 @@ export async function listFolder(path: string, signal?: AbortSignal): Promise<Fo
       } else if (r.kind === 'dir') {
         if (depth >= MAX_DEPTH) skipped.push({ file: relOf(shown) + '/', reason: `nested more than ${MAX_DEPTH} folders deep` });
         else await walk(r.abs, shown, label, depth + 1);
-      } else skipped.push({ file: relOf(shown), reason: r.reason ?? 'skipped' });
+      } else skipped.push({ file: relOf(shown), reason: r.reason });
     }
   };
   for (const [label, c] of classDirs.entries()) await walk(c.abs, join(root, c.name), label, 1);

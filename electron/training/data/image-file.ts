@@ -3,7 +3,7 @@
 // formats are accepted: SVG could make the decoder fetch files outside the chosen folder.
 import { constants } from 'node:fs';
 import { open } from 'node:fs/promises';
-import sharp from 'sharp';
+import sharp, { type Metadata, type OutputInfo } from 'sharp';
 import { ioReason } from './folder-walk.js';
 
 export const MIN_SIDE = 8;
@@ -59,7 +59,7 @@ function decodeReason(e: unknown): string {
 export async function probeImage(bytes: Buffer): Promise<ImageProbe> {
   if (bytes.length === 0) throw new SkipError('not an image (empty file)');
   if (!sniffFormat(bytes)) throw new SkipError('not an image');
-  let meta: sharp.Metadata;
+  let meta: Metadata;
   try {
     meta = await sharpOf(bytes).metadata();
   } catch (e) {
@@ -84,7 +84,7 @@ export async function decodeTo(bytes: Buffer, [h, w, c]: [number, number, number
   if (bytes.length === 0 || !sniffFormat(bytes)) throw new SkipError('not an image');
   let img = sharpOf(bytes).rotate().resize(w, h, { fit, position: 'centre', background: { r: 0, g: 0, b: 0 } }).removeAlpha();
   img = c === 1 ? img.toColourspace('b-w') : img.toColourspace('srgb');
-  let out: { data: Buffer; info: sharp.OutputInfo };
+  let out: { data: Buffer; info: OutputInfo };
   try {
     out = await img.raw({ depth: 'uchar' }).toBuffer({ resolveWithObject: true });
   } catch (e) {

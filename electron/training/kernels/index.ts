@@ -20,7 +20,7 @@ export const WASM_TRAINING_KERNELS: Readonly<Record<string, tf.KernelFunc>> = {
 };
 
 /** Kernels our implementations call into; remembered before anything is overridden. */
-const BUILDING_BLOCKS = ['Conv2D', 'DepthwiseConv2dNative', 'Transpose', 'Slice', 'Tile'];
+const BUILDING_BLOCKS = ['Conv2D', 'DepthwiseConv2dNative', 'Transpose', 'Slice', 'Tile', 'Conv2DBackpropInput', 'MaxPoolGrad'];
 
 /** Registers (or re-registers over the shipped ones) our wasm training kernels. Idempotent. */
 export function registerWasmTrainingKernels(): void {

@@ -24,6 +24,11 @@ export function captureShippedKernel(name: string): void {
   if (k) shipped.set(name, k.kernelFunc as unknown as KernelFunc);
 }
 
+/** The wasm backend's own kernel function for `name`, as captured before any override. */
+export function shippedKernel(name: string): KernelFunc | undefined {
+  return shipped.get(name);
+}
+
 /** Runs a shipped wasm kernel directly (no tape, no engine bookkeeping): the caller owns the result. */
 export function runShipped(name: string, backend: WasmBackendLike, inputs: Record<string, TensorInfo>, attrs: Attrs = {}): TensorInfo {
   let fn = shipped.get(name);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { decide, describeDecision, EDGES, sizeOf, type Answers, type Compute, type Similarity } from './decide.js';
+import { decide, describeDecision, EDGES, sizeOf, STRATEGY_LABEL, type Answers, type Compute, type Similarity } from './decide.js';
 
 const sims: Similarity[] = ['very-similar', 'somewhat-similar', 'very-different'];
 const computes: Compute[] = ['limited', 'ample'];
@@ -37,7 +37,7 @@ describe('decide: every path of the tree', () => {
     expect(d.recommendation).toBe(rec);
     expect(d.other).not.toBe(rec);
     expect(d.reasons).toHaveLength(d.path.length);
-    expect(describeDecision(d, a)).toContain(rec.replace('-', ' '));
+    expect(describeDecision(d, a)).toContain(`→ ${STRATEGY_LABEL[d.recommendation].toLowerCase()}`);
   });
 
   it('uses every edge of the tree at least once', () => {

@@ -1,0 +1,56 @@
+// `npx tsx bench/profile-step.ts [wasm|cpu] [batch]`: where one tl-resnet-s training step spends its
+// time, per tfjs kernel (tf.profile), so kernel work goes after what dominates.
+import * as tf from '@tensorflow/tfjs';
+import { buildTlResnet } from '../electron/training/backbones/tl-resnet.js';
+import { initWasmBackend } from '../electron/training/kernels/wasm-setup.js';
+
+export interface KernelShare { kernel: string; ms: number; calls: number; share: number }
+
+/** Runs `steps` training steps after a warm-up and sums kernel times by kernel name. */
+export async function profileTrainingStep(batch: number, classes = 10, steps = 3): Promise<{ stepMs: number; kernels: KernelShare[] }> {
+  const base = buildTlResnet({ seed: 1 });
+  const head = tf.layers.dense({ units: classes, activation: 'softmax' }).apply(base.outputs[0]) as tf.SymbolicTensor;
+  const model = tf.model({ inputs: base.inputs, outputs: head });
+  model.compile({ optimizer: tf.train.adam(1e-3), loss: 'categoricalCrossentropy' });
+  const x = tf.randomUniform([batch, 28, 28, 1]);
+  const y = tf.oneHot(tf.randomUniform([batch], 0, classes, 'int32') as tf.Tensor1D, classes);
+  await model.trainOnBatch(x, y);
+  const totals = new Map<string, { ms: number; calls: number }>();
+  const t0 = performance.now();
+  for (let s = 0; s < steps; s++) {
+    const info = await tf.profile(async () => { await model.trainOnBatch(x, y); });
+    for (const k of info.kernels) {
+      const e = totals.get(k.name) ?? { ms: 0, calls: 0 };
+      e.ms += await k.kernelTimeMs as number;
+      e.calls += 1;
+      totals.set(k.name, e);
+    }
+  }
+  const stepMs = (performance.now() - t0) / steps;
+  const sum = [...totals.values()].reduce((a, e) => a + e.ms, 0);
+  const kernels = [...totals.entries()]
+    .map(([kernel, e]) => ({ kernel, ms: e.ms / steps, calls: e.calls / steps, share: e.ms / sum }))
+    .sort((a, b) => b.ms - a.ms);
+  tf.dispose([x, y]);
+  model.dispose();
+  return { stepMs, kernels };
+}
+
+async function main() {
+  const rung = process.argv[2] ?? 'wasm';
+  const batch = Number(process.argv[3] ?? 64);
+  if (rung === 'wasm') await initWasmBackend();
+  else await tf.setBackend(rung);
+  if (process.env.SHIPPED_ONLY) {
+    // Compare against the shipped kernels: drop ours again (the filter backprop stays, it is needed).
+    const { restoreShippedKernels } = await import('./restore-shipped.js');
+    restoreShippedKernels(process.env.SHIPPED_ONLY.split(','));
+  }
+  const { stepMs, kernels } = await profileTrainingStep(batch);
+  console.log(`${rung}, batch ${batch}: ${stepMs.toFixed(0)} ms per profiled step`);
+  for (const k of kernels.slice(0, 18)) {
+    console.log(`${k.kernel.padEnd(28)} ${k.ms.toFixed(1).padStart(8)} ms ${String(k.calls).padStart(4)} calls ${(100 * k.share).toFixed(1).padStart(5)} %`);
+  }
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) await main();

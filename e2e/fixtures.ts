@@ -1,0 +1,17 @@
+// A server per test on a fresh data dir, its log attached to the report when the test fails,
+// and a helper for contract calls straight over the WebSocket (for set-up, never for assertions
+// that the UI should make).
+import { test as base, expect } from '@playwright/test';
+import { startAppServer, type AppServer } from './app-server.js';
+
+export const test = base.extend<{ app: AppServer }>({
+  app: async ({}, use, testInfo) => {
+    const app = await startAppServer();
+    await use(app);
+    await app.stop();
+    if (testInfo.status !== testInfo.expectedStatus) await testInfo.attach('server.log', { body: app.output(), contentType: 'text/plain' });
+  },
+});
+export { expect };
+
+export const shotDir = 'test-results/screenshots';

@@ -1,0 +1,44 @@
+// The browser-mode server as users start it: loopback only by default, a clear one-line error when
+// the port is taken.
+import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { startAppServer } from './app-server.js';
+import { expect, test } from './fixtures.js';
+
+/** Local addresses of the sockets a process listens on, read from /proc (no traffic sent). */
+function listeningAddresses(pid: number): string[] {
+  const inodes = new Set<string>();
+  for (const fd of execFileSync('ls', [`/proc/${pid}/fd`]).toString().trim().split('\n')) {
+    try {
+      const link = execFileSync('readlink', [`/proc/${pid}/fd/${fd}`]).toString();
+      const m = /socket:\[(\d+)\]/.exec(link);
+      if (m) inodes.add(m[1]);
+    } catch { /* fd closed meanwhile */ }
+  }
+  const out: string[] = [];
+  for (const table of ['tcp', 'tcp6']) {
+    const rows = readFileSync(`/proc/${pid}/net/${table}`, 'utf8').trim().split('\n').slice(1);
+    for (const row of rows) {
+      const cols = row.trim().split(/\s+/);
+      if (cols[3] === '0A' && inodes.has(cols[9])) out.push(cols[1]); // 0A = LISTEN
+    }
+  }
+  return out;
+}
+
+test('listens on loopback only by default', async ({ app }) => {
+  test.skip(process.platform !== 'linux', 'reads /proc, which only Linux has');
+  expect(new URL(app.url).hostname).toBe('127.0.0.1');
+  const addrs = listeningAddresses(app.process.pid!);
+  expect(addrs.length).toBeGreaterThan(0);
+  for (const a of addrs) expect(a.split(':')[0]).toBe('0100007F'); // 127.0.0.1, little-endian hex
+});
+
+test('a taken port gives one clear line, not a stack trace', async ({ app }) => {
+  const port = new URL(app.url).port;
+  const second = startAppServer(undefined, ['--port', port]).catch((e: Error) => e.message);
+  // startAppServer passes --port 0 first; the later flag wins in parseArgs.
+  const message = await second;
+  expect(String(message)).toContain(`Port ${port} on 127.0.0.1 is already in use`);
+  expect(String(message)).not.toMatch(/\n\s+at /);
+});

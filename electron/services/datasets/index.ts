@@ -1,0 +1,1 @@
+export { createDatasetsService, type DatasetsHandlers, type DatasetsServiceOptions } from './datasets-service.js';

@@ -1,0 +1,58 @@
+// BackboneInfo for the UI: names, card, and parameter counts (per block, for the unfreeze slider).
+import { existsSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import type { BackboneInfo } from '../../contract/index.js';
+import { blockParams } from './recipes.js';
+import { loadBackboneWithFacts, readSidecar, type BackboneDirs, type LoadedWithFacts } from './load.js';
+
+export const MODEL_CARD = 'MODEL_CARD.md';
+
+/** Title, first paragraph and the "## License" section of a model card. */
+export function parseCard(card: string): { name?: string; description?: string; license?: string } {
+  const lines = card.split('\n');
+  const name = lines.find((l) => l.startsWith('# '))?.slice(2).trim();
+  const firstPara: string[] = [];
+  let i = lines.findIndex((l) => l.startsWith('# ')) + 1;
+  while (i < lines.length && lines[i].trim() === '') i++;
+  for (; i < lines.length && lines[i].trim() !== '' && !lines[i].startsWith('#'); i++) firstPara.push(lines[i].trim());
+  const lic = lines.findIndex((l) => /^##\s+License/i.test(l));
+  const license = lic >= 0 ? lines.slice(lic + 1).find((l) => l.trim() !== '')?.trim() : undefined;
+  return { name, description: firstPara.join(' ') || undefined, license };
+}
+
+/** Describes a loaded backbone (the caller still owns and disposes it). */
+export async function describeLoaded(b: LoadedWithFacts): Promise<BackboneInfo> {
+  const sidecar = await readSidecar(b.folder.dir);
+  const cardPath = path.join(b.folder.dir, MODEL_CARD);
+  const card = sidecar?.card ?? (existsSync(cardPath) ? await readFile(cardPath, 'utf8') : undefined);
+  const fromCard = card ? parseCard(card) : {};
+  const canFineTune = b.format === 'layers' && b.model != null;
+  const graphNote = canFineTune ? '' : ' Graph model: usable as a frozen feature extractor only (feature extraction), not for fine-tuning.';
+  return {
+    id: b.id,
+    name: sidecar?.name ?? fromCard.name ?? b.id,
+    source: b.source,
+    format: b.format,
+    canFineTune,
+    inputShape: b.inputShape,
+    available: true,
+    sizeBytes: b.folder.sizeBytes,
+    totalParams: b.totalParams,
+    blockParams: canFineTune ? blockParams(b.model!, b.blocks) : [],
+    headParamsPerClass: b.featureSize + 1,
+    description: (sidecar?.description ?? fromCard.description ?? `${b.format} model, input ${b.inputShape.join('×')}, ${b.featureSize} features.`) + graphNote,
+    license: sidecar?.license ?? fromCard.license ?? 'unknown (see the model\'s origin)',
+    ...(card ? { card } : {}),
+  };
+}
+
+/** Loads a backbone just to describe it, then frees it. */
+export async function describeBackbone(id: string, dirs: BackboneDirs): Promise<BackboneInfo> {
+  const b = await loadBackboneWithFacts(id, dirs);
+  try {
+    return await describeLoaded(b);
+  } finally {
+    b.model?.dispose();
+  }
+}
