@@ -112,7 +112,8 @@ async function main() {
   await saveLayersModelToDir(base, OUT, { id: TL_RESNET_ID, preprocess: 'unit', seed: SEED, sourceValAccuracy: Number(last.acc.toFixed(4)) });
   await writeFile(path.join(OUT, 'MODEL_CARD.md'), card({ train: train.length, val: val.length, classes: data.meta.classes, seconds, history, valAcc: last.acc, params: base.countParams() }));
   console.log(`saved ${OUT} (val acc ${(last.acc * 100).toFixed(1)} %, ${seconds.toFixed(0)} s)`);
-  tf.dispose([full, optimizer]);
+  full.dispose();
+  optimizer.dispose();
 }
 
 function card(r: { train: number; val: number; classes: string[]; seconds: number; history: string[]; valAcc: number; params: number }): string {

@@ -362,6 +362,14 @@ export type WireResponse = { id: number; ok: true; result: unknown } | { id: num
 export type WireEvent = { event: EventName; payload: unknown };
 
 export type TrainConfig = z.output<typeof TrainConfig>;
+export type DatasetRef = z.output<typeof DatasetRef>;
+export type BackendChoice = z.output<typeof BackendChoice>;
+export type Phase = z.output<typeof Phase>;
+export type FolderScanProgress = z.output<(typeof events)['datasets.scanProgress']>;
+export type TransferProgress = z.output<typeof TransferProgress>;
+export type Similarity = z.output<typeof Similarity>;
+export type Compute = z.output<typeof Compute>;
+export type DataSize = z.output<typeof DataSize>;
 export type TrainRequest = z.output<typeof TrainRequest>;
 export type Settings = z.output<typeof Settings>;
 export type DeviceReport = z.output<typeof DeviceReport>;

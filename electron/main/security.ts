@@ -3,9 +3,9 @@
 // user confirms.
 import { app, dialog, session, shell, type WebContents } from 'electron';
 
-export const CSP =
-  "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:; " +
-  "connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
+import { CSP } from '../services/content-security-policy.js';
+
+export { CSP };
 
 export function isAppUrl(url: string, appEntry: string): boolean {
   try {

@@ -9,9 +9,9 @@ import type { Dispatch } from '../services/dispatcher.js';
 import { readStatic } from './static-files.js';
 import { cookieToken, tokenMatches } from './token.js';
 
-export const CSP =
-  "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:; " +
-  "connect-src 'self'; font-src 'self'; object-src 'none'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
+import { CSP } from '../services/content-security-policy.js';
+
+export { CSP };
 
 export interface ServerOptions {
   host: string;

@@ -2,7 +2,7 @@
 // with the method's zod schema, runs the handler, and turns every failure into a WireError — a bad
 // payload is answered with the offending field, never a crash.
 import { z } from 'zod';
-import { isMethodName, methods, type Handlers, type WireError, type WireResponse } from '../contract/index.js';
+import { isMethodName, methods, type Handlers, type WireError } from '../contract/index.js';
 
 export class NotFoundError extends Error {}
 
@@ -12,7 +12,8 @@ export function describeIssues(error: z.ZodError): { message: string; field: str
   return { field, message: `Invalid ${field}: ${issue?.message ?? 'malformed payload'}` };
 }
 
-export type Dispatch = (method: unknown, params: unknown) => Promise<Omit<WireResponse, 'id'>>;
+export type DispatchResult = { ok: true; result: unknown } | { ok: false; error: WireError };
+export type Dispatch = (method: unknown, params: unknown) => Promise<DispatchResult>;
 
 export function createDispatcher(handlers: Handlers, log: (msg: string) => void = () => {}): Dispatch {
   return async (method, params) => {

@@ -1,5 +1,6 @@
 // How a run is laid out in SQLite and read back into the contract's shapes. Kept apart from the
 // store so the list query, the detail read and the import share one mapping.
+import type { Db } from '../store/database.js';
 import type { EpochMetrics, Rung, RunResult, RunStatus, RunSummary, Strategy } from '../../contract/index.js';
 
 export interface RunRow {
@@ -125,4 +126,16 @@ export function toResult(run: RunRow, r: ResultRow): RunResult {
 /** Tags as the store keeps them: trimmed, no empties, no duplicates, sorted. */
 export function normalizeTags(tags: string[]): string[] {
   return [...new Set(tags.map((t) => t.trim()).filter((t) => t.length > 0))].sort();
+}
+
+/** Stores a result: the sortable numbers on the run row, the matrices and lists beside it. */
+export function writeResult(db: Db, id: string, r: RunResult): void {
+  db.prepare(
+    `UPDATE runs SET rung = ?, device = ?, trainable_params = ?, frozen_params = ?, peak_memory_mb = ?, best_epoch = ?,
+       best_val_acc = ?, final_val_acc = ?, total_seconds = ?, images_per_sec = ? WHERE id = ?`,
+  ).run(r.rung, r.device, r.trainableParams, r.frozenParams, r.peakMemoryMB, r.bestEpoch, r.bestValAcc, r.finalValAcc, r.totalSeconds, r.imagesPerSec, id);
+  db.prepare(
+    `INSERT OR REPLACE INTO run_results (run_id, classes, confusion, per_class_acc, misclassified, embedding_cache, notes)
+     VALUES (?, ?, ?, ?, ?, ?, ?)`,
+  ).run(id, JSON.stringify(r.classes), JSON.stringify(r.confusion), JSON.stringify(r.perClassAcc), JSON.stringify(r.misclassified), r.embeddingCache, JSON.stringify(r.notes));
 }

@@ -39,7 +39,7 @@ export function describeExit(code: number | null, signal: string | null): string
   return `The training process exited unexpectedly (exit code ${code}).`;
 }
 
-type Message = Extract<FromWorker, { type: Exclude<FromWorker['type'], 'reply'> }>;
+type Message = Exclude<FromWorker, { type: 'reply' | 'ready' | 'log' }>;
 
 export class WorkerHost {
   private handle: WorkerHandle | null = null;

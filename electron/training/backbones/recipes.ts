@@ -38,7 +38,7 @@ export function defaultPreprocess(family: Family): Preprocess {
 
 const outShape = (l: tf.layers.Layer): (number | null)[] | null => {
   const s = l.outputShape;
-  return Array.isArray(s) && (s.length === 0 || typeof s[0] !== 'object') ? (s as (number | null)[]) : null;
+  return Array.isArray(s) && !s.some((d) => Array.isArray(d)) ? (s as (number | null)[]) : null;
 };
 
 /** Adds global average pooling on top of `layerName`'s output. */
@@ -127,5 +127,5 @@ function disposeUnused(full: tf.LayersModel, base: tf.LayersModel): void {
 
 /** Trainable parameters per block (what unfreezing that block makes trainable). */
 export function blockParams(model: tf.LayersModel, blocks: string[][]): number[] {
-  return blocks.map((names) => names.reduce((sum, n) => sum + model.getLayer(n).trainableWeights.reduce((a, w) => a + w.shape.reduce((x, y) => x * y, 1), 0), 0));
+  return blocks.map((names) => names.reduce((sum, n) => sum + model.getLayer(n).trainableWeights.reduce((a, w) => a + w.shape.reduce((x: number, y) => x * (y ?? 1), 1), 0), 0));
 }

@@ -1,10 +1,10 @@
 // Decodes a user's folder straight to the backbone's input size for training.
 import { createHash } from 'node:crypto';
 import type { LoadedData } from '../types.js';
-import { forEachLimit, throttledProgress } from './concurrency.js';
+import { forEachLimit } from './concurrency.js';
 import { checkClasses, listFolder, type SkippedFile } from './folder-walk.js';
 import { decodeTo, DEFAULT_FIT, readImageBytes, SkipError, type Fit } from './image-file.js';
-import { stratifiedSubset } from './stratify.js';
+import { shuffledClasses } from './stratify.js';
 
 const CONCURRENCY = 4;
 
@@ -36,27 +36,50 @@ export async function decodeFolder(path: string, targetShape: [number, number, n
   const perClass = opts.perClass ?? null;
   const seed = opts.seed ?? 0;
   const listing = await listFolder(path, opts.signal);
-  const chosen = Array.from(stratifiedSubset(listing.files.map((f) => f.label), perClass, seed), (i) => listing.files[i]);
-
+  const files = listing.files;
   const size = h * w * c;
-  const images: Array<Uint8Array | null> = new Array(chosen.length).fill(null);
-  const hashes: string[] = new Array(chosen.length).fill('');
+  const images: Array<Uint8Array | null> = new Array(files.length).fill(null);
+  const hashes: string[] = new Array(files.length).fill('');
   const skipped = [...listing.skipped];
-  const tick = throttledProgress(chosen.length, opts.onProgress);
-  await forEachLimit(chosen, CONCURRENCY, async (f, i) => {
-    try {
-      const bytes = await readImageBytes(f.abs);
-      images[i] = await decodeTo(bytes, targetShape, fit);
-      hashes[i] = createHash('sha256').update(bytes).digest('hex');
-    } catch (e) {
-      if (!(e instanceof SkipError)) throw e;
-      skipped.push({ file: f.rel, reason: e.message });
-    }
-    tick();
-  }, opts.signal, 'Decoding the folder');
 
-  const kept = chosen.map((f, i) => ({ f, i })).filter(({ i }) => images[i] !== null);
-  const counts = listing.classes.map((_, label) => kept.filter(({ f }) => f.label === label).length);
+  // With a subset, each class's files are tried in seeded order until `perClass` decode, so unusable
+  // files do not shrink the subset and a big folder is never decoded in full.
+  const queues = shuffledClasses(files.map((f) => f.label), seed).map(([, idx]) => ({ idx, next: 0, good: 0 }));
+  const want = perClass ?? Infinity;
+  let done = 0;
+  let total = 0;
+  let lastReport = 0;
+  for (;;) {
+    const round: number[] = [];
+    for (const q of queues) {
+      const take = Math.min(want - q.good, q.idx.length - q.next);
+      round.push(...q.idx.slice(q.next, q.next + take));
+      q.next += take;
+    }
+    if (round.length === 0) break;
+    total += round.length;
+    await forEachLimit(round, CONCURRENCY, async (i) => {
+      const f = files[i];
+      try {
+        const bytes = await readImageBytes(f.abs);
+        images[i] = await decodeTo(bytes, targetShape, fit);
+        hashes[i] = createHash('sha256').update(bytes).digest('hex');
+      } catch (e) {
+        if (!(e instanceof SkipError)) throw e;
+        skipped.push({ file: f.rel, reason: e.message });
+      }
+      done++;
+      const now = Date.now();
+      if (done === total || now - lastReport >= 100) {
+        lastReport = now;
+        opts.onProgress?.(done, total);
+      }
+    }, opts.signal, 'Decoding the folder');
+    for (const q of queues) q.good = q.idx.slice(0, q.next).filter((i) => images[i] !== null).length;
+  }
+  const kept = files.map((f, i) => ({ f, i })).filter(({ i }) => images[i] !== null);
+  const counts = new Array(listing.classes.length).fill(0);
+  for (const { f } of kept) counts[f.label]++;
   checkClasses(path, listing.classes, counts, skipped);
 
   const pixels = new Uint8Array(kept.length * size);

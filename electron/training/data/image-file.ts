@@ -55,8 +55,8 @@ function decodeReason(e: unknown): string {
   return 'corrupt or truncated image';
 }
 
-/** Checks a file is a whole, decodable raster image of at least 8×8, and decodes it fully. */
-export async function probeImage(bytes: Buffer): Promise<ImageProbe> {
+/** Reads only the header: a known raster format of at least 8×8 (sizes after EXIF rotation). */
+export async function checkHeader(bytes: Buffer): Promise<ImageProbe> {
   if (bytes.length === 0) throw new SkipError('not an image (empty file)');
   if (!sniffFormat(bytes)) throw new SkipError('not an image');
   let meta: Metadata;
@@ -68,20 +68,26 @@ export async function probeImage(bytes: Buffer): Promise<ImageProbe> {
   const [w, h] = (meta.orientation ?? 1) >= 5 ? [meta.height, meta.width] : [meta.width, meta.height];
   if (!w || !h) throw new SkipError('corrupt or truncated image');
   if (w < MIN_SIDE || h < MIN_SIDE) throw new SkipError(`too small (${w}×${h}, minimum ${MIN_SIDE}×${MIN_SIDE})`);
+  const color = !(meta.space === 'b-w' || meta.space === 'grey16' || (meta.channels ?? 3) <= 2);
+  return { width: w, height: h, color };
+}
+
+/** Checks a file is a whole, decodable raster image of at least 8×8, and decodes it fully. */
+export async function probeImage(bytes: Buffer): Promise<ImageProbe> {
+  const probe = await checkHeader(bytes);
   try {
     // Decoding every pixel is the only way to catch a truncated file; a tiny output keeps it cheap.
     await sharpOf(bytes).resize(MIN_SIDE, MIN_SIDE, { fit: 'fill' }).raw().toBuffer();
   } catch (e) {
     throw new SkipError(decodeReason(e));
   }
-  const color = !(meta.space === 'b-w' || meta.space === 'grey16' || (meta.channels ?? 3) <= 2);
-  return { width: w, height: h, color };
+  return probe;
 }
 
 /** Decodes straight to [H, W, C] bytes: EXIF-rotated, resized by `fit`, gray (C=1) or RGB (C=3). */
 export async function decodeTo(bytes: Buffer, [h, w, c]: [number, number, number], fit: Fit = DEFAULT_FIT): Promise<Uint8Array> {
   if (c !== 1 && c !== 3) throw new Error(`Cannot decode to ${c} channels: the input must have 1 (grayscale) or 3 (RGB) channels.`);
-  if (bytes.length === 0 || !sniffFormat(bytes)) throw new SkipError('not an image');
+  await checkHeader(bytes); // same rules as the scan: format, size
   let img = sharpOf(bytes).rotate().resize(w, h, { fit, position: 'centre', background: { r: 0, g: 0, b: 0 } }).removeAlpha();
   img = c === 1 ? img.toColourspace('b-w') : img.toColourspace('srgb');
   let out: { data: Buffer; info: OutputInfo };

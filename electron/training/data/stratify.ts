@@ -19,8 +19,9 @@ export function indicesByClass(labels: Labels): Map<number, number[]> {
   return new Map([...byClass.entries()].sort((a, b) => a[0] - b[0]));
 }
 
-/** Each class's indices, shuffled with a per-class seed (independent of how many are taken later). */
-function shuffledClasses(labels: Labels, seed: number, salt: string): Array<[number, number[]]> {
+/** Each class's indices, shuffled with a per-class seed (independent of how many are taken later).
+ *  Taking the first k of each list gives `stratifiedSubset(labels, k, seed)`. */
+export function shuffledClasses(labels: Labels, seed: number, salt = 'subset'): Array<[number, number[]]> {
   return [...indicesByClass(labels)].map(([c, idx]) => [c, shuffleInPlace(idx, createRng(deriveSeed(seed, `${salt}:${c}`)))]);
 }
 

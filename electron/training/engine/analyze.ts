@@ -2,6 +2,7 @@
 // how similar the data is to what the backbone knows (k-NN on its frozen embeddings vs. chance),
 // and how much compute this machine has (a timed forward pass).
 import * as tf from '@tensorflow/tfjs';
+import type { z } from 'zod';
 import type { DatasetRef, FlowchartAnalysis } from '../../contract/index.js';
 import type { WorkerEnv } from '../protocol.js';
 import type { EngineDeps } from './deps.js';
@@ -27,7 +28,7 @@ export function similarityOf(probe: number): FlowchartAnalysis['similarity'] {
   return probe >= 0.85 ? 'very-similar' : probe >= 0.6 ? 'somewhat-similar' : 'very-different';
 }
 
-export async function analyzeDataset(dataset: DatasetRef, backboneId: string, env: WorkerEnv, deps: EngineDeps): Promise<FlowchartAnalysis> {
+export async function analyzeDataset(dataset: z.output<typeof DatasetRef>, backboneId: string, env: WorkerEnv, deps: EngineDeps): Promise<FlowchartAnalysis> {
   const selection = await deps.selectBackend(env.backend);
   const backbone = await deps.loadBackbone(backboneId, env);
   try {

@@ -1,9 +1,12 @@
 // The parts of the engine that live elsewhere (backend ladder, data sets, backbones, augmentation),
 // gathered behind one interface so the engine can be tested with any of them swapped.
 import type * as tf from '@tensorflow/tfjs';
-import type { BackendChoice, DeviceReport } from '../../contract/index.js';
+import type { z } from 'zod';
+import type { BackendChoice as BackendChoiceSchema, DeviceReport } from '../../contract/index.js';
 import type { WorkerEnv } from '../protocol.js';
 import type { BackendSelection, DataSource, LoadedBackbone, Split } from '../types.js';
+
+type BackendChoice = z.output<typeof BackendChoiceSchema>;
 
 export interface EngineDeps {
   selectBackend(choice: BackendChoice): Promise<BackendSelection>;

@@ -104,7 +104,7 @@ export function composeModel(base: tf.LayersModel, head: tf.layers.Layer, name: 
 export function countParams(layers: tf.layers.Layer[], trainableOnly: boolean): number {
   let n = 0;
   for (const layer of layers) {
-    for (const w of trainableOnly ? layer.trainableWeights : layer.weights) n += w.shape.reduce((a, b) => a * (b ?? 1), 1);
+    for (const w of trainableOnly ? layer.trainableWeights : layer.weights) n += w.shape.reduce<number>((a, b) => a * (b ?? 1), 1);
   }
   return n;
 }

@@ -13,7 +13,9 @@ export function createHead(featureSize: number, numClasses: number, seed: number
     kernelInitializer: tf.initializers.glorotUniform({ seed: deriveSeed(seed, 'head') }),
     biasInitializer: 'zeros',
   });
-  head.build([null, featureSize]);
+  // Built by a symbolic call (not build()) so its weights get the layer's name scope,
+  // "transfer_head/kernel", which is what a saved model is matched against on load.
+  head.apply(tf.input({ shape: [featureSize], name: `${HEAD_LAYER_NAME}_features` }));
   return head;
 }
 

@@ -1,7 +1,7 @@
 // The real implementations behind EngineDeps: the backend ladder, the data sources, the backbone
 // loader and augmentation, each from its own part of the training folder.
 import { probeRungs, selectBackend } from '../backends/index.js';
-import { loadBackbone } from '../backbones/index.js';
+import { loadBackbone } from '../backbones/load.js';
 import { augmentBatch, createDataSource, stratifiedSplit } from '../data/index.js';
 import type { EngineDeps } from './deps.js';
 

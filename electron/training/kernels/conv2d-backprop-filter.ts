@@ -5,7 +5,21 @@
 // transposed to [OH, OW, B, O] as a filter whose taps sit `stride` apart (dilation = stride): one
 // stride-1 XNNPACK conv then yields [C, KH, KW, O], transposed back to [KH, KW, C, O].
 import * as tf from '@tensorflow/tfjs';
-import { type KernelArgs, type WasmBackendLike, disposeAll, runShipped } from './wasm-heap.js';
+import { type KernelArgs, type WasmBackendLike, disposeAll, f32, runShipped } from './wasm-heap.js';
+
+/**
+ * [B, P, C] → [P, B, C]: moves whole channel rows (the shipped generic Transpose walks element by
+ * element and took longer than the convolution itself).
+ */
+export function batchToInner(src: Float32Array, B: number, P: number, C: number, out: Float32Array): void {
+  for (let b = 0; b < B; b++) {
+    for (let p = 0; p < P; p++) {
+      const s = (b * P + p) * C;
+      const d = (p * B + b) * C;
+      for (let c = 0; c < C; c++) out[d + c] = src[s + c];
+    }
+  }
+}
 
 const { backend_util } = tf;
 
@@ -33,7 +47,8 @@ export function conv2DBackpropFilterWasm(args: KernelArgs): tf.TensorInfo {
   const right = Math.max(0, KW + (OW - 1) * sw - W - left);
 
   const xT = runShipped('Transpose', backend, { x }, { perm: [3, 1, 2, 0] });
-  const dyT = runShipped('Transpose', backend, { x: dy }, { perm: [1, 2, 0, 3] });
+  const dyT = backend.makeOutput([OH, OW, dy.shape[0], dy.shape[3]], 'float32');
+  batchToInner(f32(backend, dy), dy.shape[0], OH * OW, dy.shape[3], f32(backend, dyT));
   let r = runShipped('Conv2D', backend, { x: xT, filter: dyT }, {
     strides: [1, 1], dilations: [sh, sw], dataFormat: 'NHWC', dimRoundingMode: undefined,
     pad: [[0, 0], [top, bottom], [left, right], [0, 0]],

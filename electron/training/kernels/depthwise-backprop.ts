@@ -2,12 +2,13 @@
 // MobileNet-style nets could not be fine-tuned).
 //
 // Input gradient, channel multiplier 1, no dilation: like a dense conv, dX is the full depthwise
-// convolution of (spread) dY with the spatially flipped filter — one XNNPACK depthwise conv.
+// convolution of dY with the spatially flipped filter — XNNPACK depthwise convs, one per stride
+// phase (transposed-conv.ts).
 // Otherwise, and for the filter gradient (a per-channel correlation that no XNNPACK op expresses
 // without C-fold waste), a direct loop over the heap with channels innermost (contiguous in x, dy, w).
 import * as tf from '@tensorflow/tfjs';
-import { spreadIntoPadded } from './conv2d-backprop-input.js';
-import { type KernelArgs, type WasmBackendLike, disposeAll, f32, runShipped } from './wasm-heap.js';
+import { transposedConv } from './transposed-conv.js';
+import { type KernelArgs, type WasmBackendLike, f32 } from './wasm-heap.js';
 
 const { backend_util } = tf;
 type Args = KernelArgs;
@@ -101,32 +102,24 @@ function viaFlippedDepthwise(
   backend: WasmBackendLike, dy: tf.TensorInfo, filter: tf.TensorInfo, info: Info,
   inputShape: number[], KH: number, KW: number,
 ): tf.TensorInfo {
-  const [B, H, W, C] = inputShape;
-  const { outHeight: OH, outWidth: OW, strideHeight: sh, strideWidth: sw } = info;
-  const wf = backend.makeOutput([KH, KW, C, 1], 'float32');
-  const src = f32(backend, filter);
-  const dst = f32(backend, wf);
-  for (let i = 0; i < KH; i++) {
-    for (let j = 0; j < KW; j++) {
-      dst.set(src.subarray(((KH - 1 - i) * KW + (KW - 1 - j)) * C, ((KH - 1 - i) * KW + (KW - 1 - j) + 1) * C), (i * KW + j) * C);
-    }
-  }
-  const top = KH - 1 - info.padInfo.top;
-  const left = KW - 1 - info.padInfo.left;
-  const bottom = H + info.padInfo.top - ((OH - 1) * sh + 1);
-  const right = W + info.padInfo.left - ((OW - 1) * sw + 1);
-  const dwAttrs = { strides: [1, 1], dilations: [1, 1], dimRoundingMode: undefined };
-  let out: tf.TensorInfo;
-  if (sh === 1 && sw === 1 && top >= 0 && left >= 0 && bottom >= 0 && right >= 0) {
-    out = runShipped('DepthwiseConv2dNative', backend, { x: dy, filter: wf }, { ...dwAttrs, pad: [[0, 0], [top, bottom], [left, right], [0, 0]] });
-  } else {
-    const PH = H + KH - 1;
-    const PW = W + KW - 1;
-    const spread = backend.makeOutput([B, PH, PW, C], 'float32');
-    spreadIntoPadded(f32(backend, dy), dy.shape, f32(backend, spread), PH, PW, top, left, sh, sw);
-    out = runShipped('DepthwiseConv2dNative', backend, { x: spread, filter: wf }, { ...dwAttrs, pad: 'valid' });
-    disposeAll(backend, spread);
-  }
-  disposeAll(backend, wf);
-  return out;
+  const C = inputShape[3];
+  const sy = info.strideHeight;
+  const sx = info.strideWidth;
+  return transposedConv(backend, {
+    dy, inputShape, kernel: [KH, KW], strides: [sy, sx], padTop: info.padInfo.top, padLeft: info.padInfo.left,
+    convKernel: 'DepthwiseConv2dNative',
+    subFilter: (py, px) => {
+      // F[ty,tx,c] = W[k0y + (njy−1−ty)·sy, k0x + (njx−1−tx)·sx, c]: the phase's taps, flipped.
+      const t = backend.makeOutput([py.nj, px.nj, C, 1], 'float32');
+      const w = f32(backend, filter);
+      const f = f32(backend, t);
+      for (let ty = 0; ty < py.nj; ty++) {
+        for (let tx = 0; tx < px.nj; tx++) {
+          const src = ((py.k0 + (py.nj - 1 - ty) * sy) * KW + px.k0 + (px.nj - 1 - tx) * sx) * C;
+          f.set(w.subarray(src, src + C), (ty * px.nj + tx) * C);
+        }
+      }
+      return t;
+    },
+  });
 }

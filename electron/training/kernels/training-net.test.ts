@@ -15,7 +15,7 @@ const shapes: Record<string, number[]> = {
 
 function batchNorm(x: tf.Tensor4D, gamma: tf.Tensor1D, beta: tf.Tensor1D): tf.Tensor4D {
   const { mean, variance } = tf.moments(x, [0, 1, 2]);
-  return tf.batchNorm(x, mean, variance, beta, gamma, 1e-3);
+  return tf.batchNorm(x, mean, variance, beta, gamma, 1e-3) as tf.Tensor4D;
 }
 
 function loss(p: Record<string, tf.Tensor>, x: tf.Tensor4D, labels: tf.Tensor2D): tf.Scalar {

@@ -49,7 +49,7 @@ export const runsMigration: Migration = {
       CREATE INDEX runs_status_created ON runs(status, created_at);
       CREATE INDEX runs_strategy_created ON runs(strategy, created_at);
       CREATE INDEX runs_dataset_created ON runs(dataset_id, created_at);
-      CREATE INDEX runs_student_created ON runs(student_name, created_at);
+      CREATE INDEX runs_student_created ON runs(student_name COLLATE NOCASE, created_at);
       CREATE INDEX runs_session ON runs(class_session);
       CREATE INDEX runs_pair ON runs(pair_id);
       CREATE INDEX runs_best_val_acc ON runs(best_val_acc);

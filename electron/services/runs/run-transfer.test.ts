@@ -1,0 +1,150 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { openDatabase, type Db } from '../store/database.js';
+import { RunStore } from './run-store.js';
+import { EXPORT_FORMAT, toCsv } from './run-transfer.js';
+import { sampleConfig, sampleEpoch, sampleResult } from './test-support/sample-runs.js';
+
+const open: Db[] = [];
+function freshStore() {
+  const db = openDatabase(':memory:');
+  open.push(db);
+  return new RunStore(db);
+}
+afterEach(() => {
+  for (const db of open.splice(0)) db.close();
+});
+const who = { studentName: 'Ada', classSession: 'ML-101' };
+
+function populated() {
+  const store = freshStore();
+  const pairId = store.createPair();
+  const fe = store.createRun({ name: 'Pets FE', pairId, config: sampleConfig(), ...who });
+  const ft = store.createRun({ name: '=cmd, "quoted"', pairId, config: sampleConfig({ strategy: 'fine-tuning', unfreezeBlocks: 'all' }), ...who });
+  const failed = store.createRun({ name: 'broken', pairId: null, config: sampleConfig(), studentName: 'Bob', classSession: 'ML-102' });
+  for (const id of [fe.id, ft.id]) {
+    store.markStarted(id, { rung: 'wasm', device: 'wasm', trainableParams: 1, frozenParams: 2 });
+    [0, 1, 2].forEach((e) => store.appendEpoch(id, sampleEpoch(e, 0.1 * e + 0.333333333333)));
+    store.appendBatches(id, [{ step: 0, loss: 2.5, acc: 0.1 }, { step: 1, loss: 1.0000001, acc: 0.2 }]);
+  }
+  store.complete(fe.id, sampleResult(), '/models/fe');
+  store.complete(ft.id, sampleResult({ rung: 'cpu', bestValAcc: Math.PI / 4, embeddingCache: 'n/a' }), null);
+  store.update(ft.id, { tags: ['lab1', 'best'], notes: 'line one\nline two', reflection: 'FT won.' });
+  store.setExportedModel(ft.id, '/exports/ft');
+  store.finish(failed.id, 'failed', 'The data set folder is empty.');
+  return { store, ids: [fe.id, ft.id, failed.id] };
+}
+
+describe('export and import', () => {
+  it('round-trips a JSON export exactly into a fresh store, and skips runs already there', () => {
+    const { store, ids } = populated();
+    const { filename, content } = store.exportRuns(ids, 'json');
+    expect(filename).toMatch(/^transfer-lab-runs-\d{8}-\d{4}\.json$/);
+    expect(JSON.parse(content)).toMatchObject({ format: EXPORT_FORMAT, version: 1 });
+
+    const other = freshStore();
+    expect(other.importJson(content)).toEqual({ imported: 3, skipped: 0 });
+    for (const id of ids) expect(other.get(id)).toEqual(store.get(id));
+    const pair = store.get(ids[0]).pairId;
+    expect(other.list({ sort: 'createdAt', order: 'asc', limit: 10, offset: 0 }).runs.filter((r) => r.pairId === pair)).toHaveLength(2);
+    expect(other.importJson(content)).toEqual({ imported: 0, skipped: 3 });
+  });
+
+  it('exports a class session with every run of it and nothing else', () => {
+    const { store, ids } = populated();
+    const { filename, content } = store.exportClass('ML-101');
+    expect(filename).toMatch(/^transfer-lab-class-ML-101-/);
+    const file = JSON.parse(content);
+    expect(file.classSession).toBe('ML-101');
+    expect(file.runs.map((r: { id: string }) => r.id).sort()).toEqual(ids.slice(0, 2).sort());
+    expect(() => store.exportClass('nobody')).toThrow(/No runs were recorded for the class session "nobody"/);
+  });
+
+  it('writes CSV that spreadsheets read safely', () => {
+    const { store, ids } = populated();
+    const { content } = store.exportRuns([ids[1]], 'csv');
+    const [header, row] = content.trimEnd().split('\r\n');
+    expect(header.split(',').slice(0, 5)).toEqual(['id', 'name', 'pair', 'status', 'strategy']);
+    expect(row).toContain(`"'=cmd, ""quoted"""`);
+    expect(row).toContain('"line one\nline two"');
+    expect(row).toContain('best; lab1');
+    expect(toCsv([])).toBe(header + '\r\n');
+    expect(() => store.exportRuns(['missing'], 'csv')).toThrow(/no run with id missing/);
+  });
+
+  describe('refuses a malformed file and writes nothing', () => {
+    const good = () => {
+      const { store, ids } = populated();
+      return JSON.parse(store.exportRuns(ids, 'json').content);
+    };
+    const cases: [string, () => string, RegExp][] = [
+      ['not JSON', () => '{"format": "transfer-lab-runs", ', /not valid JSON/],
+      ['a JSON array', () => '[]', /expected a JSON object/],
+      ['a foreign file', () => JSON.stringify({ format: 'something-else', runs: [] }), /format is "something-else", expected "transfer-lab-runs"/],
+      ['a newer version', () => JSON.stringify({ ...good(), version: 2 }), /newer Transfer Lab \(file version 2/],
+      [
+        'a damaged run after a good one',
+        () => {
+          const f = good();
+          f.runs[1].epochs[0].valAcc = 'high';
+          return JSON.stringify(f);
+        },
+        /damaged or incomplete: runs\[1\]\.epochs\[0\]\.valAcc: .*Nothing was imported/,
+      ],
+      [
+        'a missing field',
+        () => {
+          const f = good();
+          delete f.runs[0].config;
+          return JSON.stringify(f);
+        },
+        /runs\[0\]\.config/,
+      ],
+      [
+        'a duplicated run',
+        () => {
+          const f = good();
+          f.runs.push(f.runs[0]);
+          return JSON.stringify(f);
+        },
+        /lists run .* twice/,
+      ],
+      [
+        'a confusion matrix that does not fit its classes',
+        () => {
+          const f = good();
+          f.runs[0].result.confusion.pop();
+          return JSON.stringify(f);
+        },
+        /runs\[0\]\.result\.confusion is not 3×3/,
+      ],
+    ];
+    for (const [what, make, message] of cases) {
+      it(what, () => {
+        const store = freshStore();
+        expect(() => store.importJson(make())).toThrow(message);
+        expect(store.db.prepare('SELECT count(*) FROM runs').pluck().get()).toBe(0);
+      });
+    }
+
+    it('a database failure half-way rolls back the runs already written', () => {
+      const file = good();
+      file.runs[2].name = 'boom';
+      const store = freshStore();
+      store.db.exec(`CREATE TEMP TRIGGER boom BEFORE INSERT ON runs WHEN NEW.name = 'boom' BEGIN SELECT RAISE(ABORT, 'disk full'); END`);
+      expect(() => store.importJson(JSON.stringify(file))).toThrow('disk full');
+      for (const t of ['runs', 'run_epochs', 'run_batches', 'run_results', 'run_tags', 'pairs']) {
+        expect(store.db.prepare(`SELECT count(*) FROM ${t}`).pluck().get()).toBe(0);
+      }
+    });
+  });
+
+  it('imports a run that was still training elsewhere as interrupted', () => {
+    const store = freshStore();
+    const run = store.createRun({ name: 'live', pairId: null, config: sampleConfig(), ...who });
+    store.markStarted(run.id, { rung: 'cpu', device: 'cpu', trainableParams: 1, frozenParams: 1 });
+    store.appendEpoch(run.id, sampleEpoch(0));
+    const other = freshStore();
+    other.importJson(store.exportRuns([run.id], 'json').content);
+    expect(other.get(run.id)).toMatchObject({ status: 'interrupted', epochsDone: 1, error: expect.stringMatching(/still training/) });
+  });
+});

@@ -1,0 +1,105 @@
+// The queue with the real training worker process: a killed worker fails its job with a reason,
+// keeps what was recorded, and the next call gets a fresh process.
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import type { EventName, TrainConfig, WireEvent } from '../../contract/index.js';
+import { RunStore } from '../runs/index.js';
+import { openDatabase } from '../store/database.js';
+import { createTrainingService } from './training-service.js';
+import { forkWorkerSpawner } from './worker-host.js';
+
+const repo = resolve(__dirname, '../../..');
+const config = (over: Partial<TrainConfig> = {}): TrainConfig => ({
+  strategy: 'fine-tuning',
+  backboneId: 'tl-resnet-s',
+  dataset: { id: 'fashion-target', perClass: 40 },
+  epochs: 50,
+  batchSize: 16,
+  learningRate: 1e-4,
+  optimizer: 'adam',
+  validationSplit: 0.2,
+  seed: 7,
+  unfreezeBlocks: 1,
+  twoPhase: false,
+  headEpochs: 0,
+  headLearningRate: 1e-3,
+  trainFrozenBatchNorm: false,
+  augment: false,
+  earlyStopping: { enabled: false, patience: 3 },
+  backend: 'wasm',
+  ...over,
+});
+
+function setup() {
+  const dataDir = mkdtempSync(join(tmpdir(), 'tl-queue-'));
+  const db = openDatabase(join(dataDir, 'app.sqlite'));
+  const store = new RunStore(db);
+  const events: WireEvent[] = [];
+  const service = createTrainingService({
+    store,
+    emit: (event, payload) => events.push({ event, payload }),
+    spawnWorker: forkWorkerSpawner(join(repo, 'electron/training/worker.ts')),
+    workerEnv: () => ({ resourcesDir: join(repo, 'resources'), dataDir, backend: 'wasm' }),
+    dataDir,
+    identity: () => ({ studentName: 'Test Student', classSession: 'CI' }),
+  });
+  const waitFor = async (event: EventName, pred: (p: any) => boolean, timeoutMs = 90_000) => {
+    const t0 = Date.now();
+    while (Date.now() - t0 < timeoutMs) {
+      const hit = events.find((e) => e.event === event && pred(e.payload));
+      if (hit) return hit.payload as any;
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    throw new Error(`timed out waiting for ${event}`);
+  };
+  return { db, store, service, events, waitFor, close: () => (service.close(), db.close()) };
+}
+
+let cleanup: (() => void) | null = null;
+afterEach(() => {
+  cleanup?.();
+  cleanup = null;
+});
+
+describe('training queue with the real worker process', () => {
+  it('marks the job failed with a reason when the worker is killed mid-job, and keeps answering', async () => {
+    const t = setup();
+    cleanup = t.close;
+    const { runIds } = await t.service.handlers['training.start']({ config: config() });
+    await t.waitFor('training.job', (p) => p.runId === runIds[0] && p.status === 'running');
+    await t.waitFor('training.progress', (p) => p.runId === runIds[0] && p.batch > 0);
+    process.kill(t.service.host.pid!, 'SIGKILL');
+    const failed = await t.waitFor('training.job', (p) => p.runId === runIds[0] && p.status === 'failed');
+    expect(failed.error).toMatch(/training process was stopped \(SIGKILL\)/);
+    const run = t.store.get(runIds[0]);
+    expect(run.status).toBe('failed');
+    expect(run.error).toMatch(/SIGKILL/);
+    // A fresh worker answers the next call.
+    const device = await t.service.handlers['device.probe']({ refresh: false });
+    expect(device.rungs.length).toBe(4);
+    expect(await t.service.handlers['training.queue']({})).toEqual({ active: null, queued: [] });
+  });
+
+  it('runs "both" as a linked pair in order and cancels a queued run without starting it', async () => {
+    const t = setup();
+    cleanup = t.close;
+    const pair = await t.service.handlers['training.start']({ config: { ...config({ epochs: 1 }), strategy: 'both' } });
+    expect(pair.runIds).toHaveLength(2);
+    expect(pair.pairId).toBeTruthy();
+    const third = await t.service.handlers['training.start']({ config: config({ epochs: 1 }) });
+    expect((await t.service.handlers['training.queue']({})).queued).toContain(third.runIds[0]);
+    await t.service.handlers['training.cancel']({ runId: third.runIds[0] });
+    expect(t.store.get(third.runIds[0]).status).toBe('cancelled');
+    const [fe, ft] = pair.runIds.map((id) => t.store.get(id));
+    expect(fe.strategy).toBe('feature-extraction');
+    expect(ft.strategy).toBe('fine-tuning');
+    expect(fe.pairId).toBe(pair.pairId);
+    expect(fe.studentName).toBe('Test Student');
+    await t.service.handlers['training.cancel']({ runId: pair.runIds[1] });
+    await t.service.handlers['training.cancel']({ runId: pair.runIds[0] }).catch(() => undefined);
+    await t.waitFor('training.job', (p) => p.runId === pair.runIds[0] && ['completed', 'cancelled'].includes(p.status));
+    await expect(t.service.handlers['training.cancel']({ runId: 'nope' })).rejects.toThrow(/not queued or running/);
+  });
+});

@@ -1,0 +1,127 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import * as tf from '@tensorflow/tfjs';
+import { buildTlResnet } from './tl-resnet.js';
+import { saveLayersModelToDir, writeIntegrity } from './model-files.js';
+import { catalogDir, importedDir, loadBackbone, shippedDir } from './load.js';
+import { describeBackbone } from './describe.js';
+import { buildMobileNetV1, buildPlainCnn, miniGraphModelFiles } from './testing/mini-models.js';
+
+const root = mkdtempSync(path.join(tmpdir(), 'tl-backbones-'));
+const dirs = { resourcesDir: path.join(root, 'resources'), dataDir: path.join(root, 'data') };
+const CARD = '# tl-resnet-s — test\n\nA small test base.\n\n## License\nMIT, ours.\n';
+const input28 = () => tf.randomUniform([3, 28, 28, 1], 0, 1, 'float32', 5) as tf.Tensor4D;
+
+beforeAll(async () => {
+  await tf.setBackend('cpu');
+  const m = buildTlResnet({ seed: 3 });
+  await saveLayersModelToDir(m, shippedDir(dirs.resourcesDir, 'tl-resnet-s'), { preprocess: 'unit' });
+  writeFileSync(path.join(shippedDir(dirs.resourcesDir, 'tl-resnet-s'), 'MODEL_CARD.md'), CARD);
+  m.dispose();
+});
+afterAll(() => rmSync(root, { recursive: true, force: true }));
+
+describe('loadBackbone', () => {
+  it('loads the shipped tl-resnet with identical weights, 4 blocks and [0,1] input', async () => {
+    const fresh = buildTlResnet({ seed: 3 });
+    const b = await loadBackbone('tl-resnet-s', dirs);
+    expect(b).toMatchObject({ id: 'tl-resnet-s', format: 'layers', inputShape: [28, 28, 1], featureSize: 64 });
+    expect(b.blocks.map((l) => l[0])).toEqual(['stem_conv', 'block1_conv1', 'block2_conv1', 'block3_conv1']);
+    const x = input28();
+    const px = b.preprocess(x);
+    expect(Array.from(px.dataSync())).toEqual(Array.from(x.dataSync()));
+    const a = b.model!.predict(px) as tf.Tensor;
+    const e = fresh.predict(x) as tf.Tensor;
+    expect(Array.from(a.dataSync())).toEqual(Array.from(e.dataSync()));
+    tf.dispose([x, px, a, e]);
+    b.model!.dispose();
+    fresh.dispose();
+  });
+
+  it('describes it: parameters per block for the unfreeze slider, head size per class, card', async () => {
+    const info = await describeBackbone('tl-resnet-s', dirs);
+    expect(info).toMatchObject({ id: 'tl-resnet-s', source: 'shipped', format: 'layers', canFineTune: true, name: 'tl-resnet-s — test', license: 'MIT, ours.', description: 'A small test base.', totalParams: 77_776, headParamsPerClass: 65 });
+    // Trainable parameters only (BatchNorm moving statistics are not trained): stem 176, block1 4,672, ...
+    expect(info.blockParams).toEqual([176, 4672, 14528, 57728]);
+    expect(info.sizeBytes).toBeGreaterThan(77_776 * 4);
+  });
+
+  it('cuts MobileNet v1 at the last pointwise ReLU with pooling, 14 blocks, [-1,1] input', async () => {
+    const full = buildMobileNetV1(0.25, 32, 10);
+    const dir = catalogDir(dirs.dataDir, 'mobilenet-mini');
+    await saveLayersModelToDir(full, dir);
+    await writeIntegrity(dir, 'test');
+    const b = await loadBackbone('mobilenet-mini', dirs);
+    expect(b.inputShape).toEqual([32, 32, 3]);
+    expect(b.featureSize).toBe(256);
+    expect(b.blocks.length).toBe(14);
+    expect(b.blocks[0]).toEqual(['conv1_pad', 'conv1', 'conv1_bn', 'conv1_relu']);
+    expect(b.blocks[13].at(-1)).toBe('features_pool');
+    expect(b.model!.layers.some((l) => l.name === 'conv_preds')).toBe(false);
+    const x = tf.randomUniform([2, 32, 32, 3], 0, 1, 'float32', 9) as tf.Tensor4D;
+    const px = b.preprocess(x);
+    expect(px.min().dataSync()[0]).toBeLessThan(-0.9);
+    const feats = b.model!.predict(px) as tf.Tensor;
+    const ref = tf.model({ inputs: full.inputs, outputs: full.getLayer('conv_pw_13_relu').output as tf.SymbolicTensor });
+    const expected = (ref.predict(px) as tf.Tensor).mean([1, 2]);
+    expect(feats.sub(expected).abs().max().dataSync()[0]).toBeLessThan(1e-5);
+    tf.dispose([x, px, feats, expected]);
+    b.model!.dispose();
+    full.dispose();
+  });
+
+  it('cuts an imported plain CNN before its classifier and groups its blocks', async () => {
+    const dir = importedDir(dirs.dataDir, 'plain');
+    const m = buildPlainCnn();
+    await saveLayersModelToDir(m, dir);
+    await writeIntegrity(dir, 'test');
+    m.dispose();
+    const b = await loadBackbone('plain', dirs);
+    expect(b.featureSize).toBe(6);
+    expect(b.blocks).toEqual([['c1', 'c1_bn', 'c1_relu', 'p1'], ['c2', 'features_pool']]);
+    b.model!.dispose();
+  });
+
+  it('loads a graph model as a frozen extractor only', async () => {
+    const dir = importedDir(dirs.dataDir, 'graph-mini');
+    mkdirSync(dir, { recursive: true });
+    const { modelJson, weights } = miniGraphModelFiles();
+    writeFileSync(path.join(dir, 'model.json'), JSON.stringify(modelJson));
+    writeFileSync(path.join(dir, 'group1-shard1of1.bin'), weights);
+    await writeIntegrity(dir, 'test');
+    const b = await loadBackbone('graph-mini', dirs);
+    expect(b).toMatchObject({ format: 'graph', model: null, inputShape: [8, 8, 3], featureSize: 3, blocks: [] });
+    const f = b.predictFeatures!(tf.ones([2, 8, 8, 3]) as tf.Tensor4D);
+    expect(Array.from(f.dataSync())).toEqual([1, 2, 3, 1, 2, 3]);
+    f.dispose();
+    const info = await describeBackbone('graph-mini', dirs);
+    expect(info).toMatchObject({ canFineTune: false, format: 'graph', blockParams: [], totalParams: 3, headParamsPerClass: 4 });
+    expect(info.description).toMatch(/frozen feature extractor only/);
+  });
+
+  it('says clearly when a model is missing, truncated, altered or not a model', async () => {
+    await expect(loadBackbone('nope', dirs)).rejects.toThrow("Model 'nope' is not available: it is not shipped, downloaded or imported");
+    await expect(loadBackbone('../etc', dirs)).rejects.toThrow("Model '../etc' is not available: that is not a valid model id");
+
+    const short = catalogDir(dirs.dataDir, 'short');
+    cpSync(shippedDir(dirs.resourcesDir, 'tl-resnet-s'), short, { recursive: true });
+    await writeIntegrity(short, 'test');
+    truncateSync(path.join(short, 'weights.bin'), 1000);
+    await expect(loadBackbone('short', dirs)).rejects.toThrow(/Model 'short' is not available: weight file weights.bin holds 1000 bytes but the manifest's shapes and dtypes need 31\d+/);
+
+    const altered = catalogDir(dirs.dataDir, 'altered');
+    cpSync(shippedDir(dirs.resourcesDir, 'tl-resnet-s'), altered, { recursive: true });
+    await writeIntegrity(altered, 'test');
+    const w = readFileSync(path.join(altered, 'weights.bin'));
+    w[100] ^= 0xff;
+    writeFileSync(path.join(altered, 'weights.bin'), w);
+    await expect(loadBackbone('altered', dirs)).rejects.toThrow("Model 'altered' is not available: weights.bin changed since it was stored (sha256 mismatch)");
+
+    const junk = importedDir(dirs.dataDir, 'junk');
+    mkdirSync(junk, { recursive: true });
+    writeFileSync(path.join(junk, 'model.json'), '{"modelTopology": ');
+    await expect(loadBackbone('junk', dirs)).rejects.toThrow("Model 'junk' is not available: model.json is not valid JSON");
+  });
+});

@@ -1,0 +1,35 @@
+import { describe, expect, it } from 'vitest';
+import type { GuidedState } from '../../../electron/contract/index.js';
+import { countsForPair, STEP, stepForPair } from './guided-steps.js';
+
+const state = (over: Partial<GuidedState> = {}): GuidedState => ({
+  step: STEP.trainRecommended, lessonId: '01-two-strategies', pairId: 'guided-x', recommendation: 'feature-extraction', reflection: null, ...over,
+});
+const run = (id: string, strategy: 'feature-extraction' | 'fine-tuning', over: object = {}) => ({
+  id, strategy, status: 'completed' as const, datasetId: 'fashion-target', backboneId: 'tl-resnet-s', studentName: 'ada', ...over,
+});
+
+describe('guided pair', () => {
+  it('moves from the recommendation to the other strategy to comparing', () => {
+    expect(stepForPair(state(), [])).toBe(STEP.trainRecommended);
+    expect(stepForPair(state(), [run('a', 'feature-extraction')])).toBe(STEP.trainOther);
+    expect(stepForPair(state(), [run('b', 'fine-tuning')])).toBe(STEP.trainRecommended);
+    expect(stepForPair(state(), [run('a', 'feature-extraction'), run('b', 'fine-tuning')])).toBe(STEP.compare);
+    expect(stepForPair(state({ step: STEP.reflect }), [])).toBe(STEP.reflect);
+  });
+
+  it('counts only finished runs of this student, one per strategy, on the same data', () => {
+    const first = [run('a', 'feature-extraction')];
+    expect(countsForPair(state(), run('a', 'feature-extraction'), [], 'ada')).toEqual({ counts: true });
+    expect(countsForPair(state(), run('b', 'fine-tuning'), first, 'ada')).toEqual({ counts: true });
+    const no = (r: ReturnType<typeof run>, pair = first, s = state()) => {
+      const out = countsForPair(s, r, pair, 'ada');
+      return out.counts ? '' : out.why;
+    };
+    expect(no(run('b', 'fine-tuning', { status: 'failed' }))).toMatch(/failed/);
+    expect(no(run('b', 'fine-tuning', { studentName: 'grace' }))).toMatch(/grace/);
+    expect(no(run('b', 'feature-extraction'))).toMatch(/already has/);
+    expect(no(run('b', 'fine-tuning', { datasetId: 'digits' }))).toMatch(/train on fashion-target/);
+    expect(no(run('b', 'fine-tuning'), first, state({ step: STEP.compare }))).toMatch(/not waiting/);
+  });
+});
