@@ -18,7 +18,7 @@ const DEFAULT_FASHION_DIR = '/usr/share/datasets/fashion-mnist';
 const FASHION_CLASSES = ['T-shirt/top', 'Trouser', 'Pullover', 'Dress', 'Coat', 'Sandal', 'Shirt', 'Sneaker', 'Bag', 'Ankle boot'];
 const PIXELS = 28 * 28;
 
-interface Built { meta: ShippedMeta; images: Uint8Array; labels: Uint8Array; origin: string; license: string; purpose: string }
+export interface Built { meta: ShippedMeta; images: Uint8Array; labels: Uint8Array; origin: string; license: string; purpose: string }
 
 function readIdx(file: string, magic: number): { dims: number[]; data: Uint8Array } {
   const buf = gunzipSync(readFileSync(file));
@@ -95,7 +95,7 @@ function countsOf(labels: Uint8Array, k: number): number[] {
   return counts;
 }
 
-function makeSets(fashionDir: string): Built[] {
+export function makeSets(fashionDir: string): Built[] {
   const fashionOrigin = 'Fashion-MNIST (Zalando Research, https://github.com/zalandoresearch/fashion-mnist), read from Debian\'s package dataset-fashion-mnist (/usr/share/datasets/fashion-mnist/*.gz).';
   const fashionLicense = 'MIT (Expat), Copyright 2017 Zalando SE.';
   const src = fashionSubset(fashionDir, 'train', [0, 1, 2, 3, 4], 3000);
@@ -131,7 +131,7 @@ function makeSets(fashionDir: string): Built[] {
 
 const sha256 = (b: Uint8Array) => createHash('sha256').update(b).digest('hex');
 
-function card(b: Built, imagesGz: Uint8Array): string {
+function card(b: Built): string {
   const m = b.meta;
   const total = m.counts.reduce((a, c) => a + c, 0);
   return [
@@ -139,7 +139,7 @@ function card(b: Built, imagesGz: Uint8Array): string {
     `- **Role:** ${m.role}`, `- **What it is for:** ${b.purpose}`, `- **Origin:** ${b.origin}`, `- **License:** ${b.license}`,
     `- **Images:** ${total}, ${m.imageSize.join('×')} (H×W×C), uint8`,
     `- **Built with:** \`${BUILD_COMMAND}\` (seed ${SEED}; per class, images are drawn by a seeded shuffle and kept in source order)`,
-    `- **Files:** \`${IMAGES_FILE}\` (gzip of N×28×28 uint8, row-major; sha256 ${sha256(imagesGz)}), \`${LABELS_FILE}\` (N bytes; sha256 ${sha256(b.labels)}), \`${META_FILE}\``,
+    `- **Files:** \`${IMAGES_FILE}\` (gzip of N×28×28 uint8, row-major; sha256 of the uncompressed bytes ${sha256(b.images)}), \`${LABELS_FILE}\` (N bytes; sha256 ${sha256(b.labels)}), \`${META_FILE}\``,
     '', '| Label | Class | Images |', '|---:|---|---:|',
     ...m.classes.map((c, i) => `| ${i} | ${c} | ${m.counts[i]} |`), '',
   ].join('\n');
@@ -150,12 +150,12 @@ export function buildDatasets(outDir: string, fashionDir = process.env.FASHION_M
   return makeSets(fashionDir).map((b) => {
     const dir = join(outDir, b.meta.id);
     mkdirSync(dir, { recursive: true });
-    const imagesGz = gzipSync(b.images, { level: 9 });
+    const imagesGz = gzipSync(b.images); // default level: level 9 saves ~3% and takes 10× longer
     writeFileSync(join(dir, IMAGES_FILE), imagesGz);
     writeFileSync(join(dir, LABELS_FILE), b.labels);
     writeFileSync(join(dir, META_FILE), JSON.stringify(b.meta, null, 2) + '\n');
-    writeFileSync(join(dir, CARD_FILE), card(b, imagesGz));
-    return { id: b.meta.id, counts: b.meta.counts, imagesBytes: imagesGz.length, imagesSha256: sha256(imagesGz), labelsSha256: sha256(b.labels) };
+    writeFileSync(join(dir, CARD_FILE), card(b));
+    return { id: b.meta.id, counts: b.meta.counts, imagesBytes: imagesGz.length, imagesSha256: sha256(b.images), labelsSha256: sha256(b.labels) };
   });
 }
 

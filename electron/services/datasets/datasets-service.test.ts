@@ -84,11 +84,14 @@ describe('datasets service', () => {
     expect(digits.labels.length).toBe(50);
 
     const folderId = (await createDatasetsService({ resourcesDir, dataDir, emit })['datasets.list']({})).at(-1)!.id;
-    const seen: number[] = [];
-    const pets = await source.load({ id: folderId, perClass: 3 }, { targetShape: [24, 24, 1], seed: 2, onProgress: (d) => seen.push(d) });
+    const seen: Array<[number, number]> = [];
+    const pets = await source.load({ id: folderId, perClass: 3 }, { targetShape: [24, 24, 1], seed: 2, onProgress: (d, t) => seen.push([d, t]) });
     expect(pets).toMatchObject({ datasetId: folderId, classes: ['cats', 'dogs'], shape: [24, 24, 1] });
     expect(pets.pixels.length).toBe(6 * 24 * 24);
-    expect(seen.at(-1)).toBe(6);
+    expect(Array.from(pets.labels).sort()).toEqual([0, 0, 0, 1, 1, 1]); // unusable files never count towards a subset
+    const [done, total] = seen.at(-1)!;
+    expect(done).toBe(total);
+    expect(done).toBeGreaterThanOrEqual(6);
     await expect(source.load({ id: 'folder-000000000000', perClass: null }, { targetShape: [8, 8, 1], seed: 0 })).rejects.toThrow(/Unknown data set/);
   });
 

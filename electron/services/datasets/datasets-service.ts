@@ -31,7 +31,7 @@ export function createDatasetsService({ resourcesDir, dataDir, emit }: DatasetsS
     async 'datasets.list'() {
       const folders = (await readRegistry(dataDir)).map((f): DatasetInfo =>
         existsSync(f.path) ? f.info : { ...f.info, description: `Folder not found at ${f.path}: move it back or remove this data set.` });
-      return [...(await listShippedDatasets(resourcesDir)), ...folders];
+      return [...listShippedDatasets(resourcesDir), ...folders];
     },
 
     async 'datasets.addFolder'({ path, scanId, name }): Promise<FolderScan> {

@@ -35,17 +35,27 @@ export async function validateModelFolder(dir: string): Promise<{ format: 'layer
     }
   }
   const model = await tf.loadLayersModel(tf.io.fromMemory(folder.artifacts));
+  let inputShape: [number, number, number];
+  const layers = model.layers.length;
   try {
-    const layers = model.layers.length;
-    if (layers < 2) throw new Error(`it has ${layers} layer(s); a backbone needs at least an input and one layer with weights`);
-    if (layers > MAX_LAYERS) throw new Error(`it has ${layers} layers, more than the ${MAX_LAYERS} this app accepts`);
     if (model.inputs.length !== 1) throw new Error(`it has ${model.inputs.length} inputs; a backbone takes exactly one image input`);
-    const inputShape = fixedImageShape(model.inputs[0].shape);
-    cutBase(model).model.dispose(); // proves a feature extractor can be cut from it
-    return { format: 'layers', layers, inputShape, files };
-  } finally {
+    inputShape = fixedImageShape(model.inputs[0].shape);
+    if (!model.layers.some((l) => l.weights.length > 0)) throw new Error(`none of its ${layers} layers has weights: there is nothing pretrained to transfer`);
+    if (layers > MAX_LAYERS) throw new Error(`it has ${layers} layers, more than the ${MAX_LAYERS} this app accepts`);
+  } catch (e) {
     model.dispose();
+    throw e;
   }
+  // Proves a feature extractor can be cut from it (cutBase frees the dropped layers on success).
+  let base: tf.LayersModel;
+  try {
+    base = cutBase(model).model;
+  } catch (e) {
+    model.dispose();
+    throw e;
+  }
+  base.dispose();
+  return { format: 'layers', layers, inputShape, files };
 }
 
 /** Validates and copies the folder; returns the new backbone id. */

@@ -5,7 +5,7 @@ import path from 'node:path';
 import type { BackboneInfo, Emit, Handlers } from '../../contract/index.js';
 import { describeBackbone } from '../../training/backbones/describe.js';
 import { catalogDir, importedDir, locateBackbone, modelsRoot, type BackboneDirs } from '../../training/backbones/load.js';
-import { INTEGRITY_FILE, MODEL_JSON } from '../../training/backbones/model-files.js';
+import { MODEL_JSON } from '../../training/backbones/model-files.js';
 import { CATALOG, type CatalogEntry } from './catalog.js';
 import { downloadCatalogModel } from './download.js';
 import { importModelFolder } from './import.js';
@@ -33,7 +33,11 @@ export function createModelsService(opts: ModelsServiceOptions): ModelsHandlers 
   async function describe(id: string): Promise<BackboneInfo> {
     const where = locateBackbone(id, dirs);
     if (!where) throw new Error(`Model '${id}' is not available: it is not shipped, downloaded or imported`);
-    const stamp = [MODEL_JSON, INTEGRITY_FILE].map((f) => (existsSync(path.join(where.dir, f)) ? statSync(path.join(where.dir, f)).mtimeMs : 0)).join(':') + where.dir;
+    // Any file written, replaced or resized in the folder invalidates the remembered description.
+    const stamp = where.dir + readdirSync(where.dir).sort().map((f) => {
+      const s = statSync(path.join(where.dir, f));
+      return `|${f}:${s.size}:${s.mtimeMs}`;
+    }).join('');
     const hit = described.get(id);
     if (hit && hit.stamp === stamp) return hit.info;
     const info = await describeBackbone(id, dirs);

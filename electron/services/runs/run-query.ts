@@ -44,9 +44,16 @@ export function listRuns(db: Db, filter: RunFilter): RunSummary[] {
   // Runs without a value (still running, failed) sort after those with one, either direction.
   const col = SORT_COLUMNS[filter.sort] ?? SORT_COLUMNS.createdAt;
   const nulls = filter.sort === 'bestValAcc' || filter.sort === 'totalSeconds' ? `${col.split(' ')[0]} IS NULL, ` : '';
-  const sql = `SELECT ${SUMMARY_COLUMNS} FROM runs r ${w.sql} ORDER BY ${nulls}${col} ${dir}, r.id ${dir} LIMIT ? OFFSET ?`;
-  const rows = db.prepare(sql).all(...w.params, filter.limit, filter.offset) as RunRow[];
-  return rows.map(toSummary);
+  // Sort and page on ids alone, then read the page's rows: the sorter then carries one short
+  // column instead of whole rows, which keeps deep pages fast.
+  const page = db
+    .prepare(`SELECT r.id FROM runs r ${w.sql} ORDER BY ${nulls}${col} ${dir}, r.id ${dir} LIMIT ? OFFSET ?`)
+    .pluck()
+    .all(...w.params, filter.limit, filter.offset) as string[];
+  if (page.length === 0) return [];
+  const rows = db.prepare(`SELECT ${SUMMARY_COLUMNS} FROM runs r WHERE r.id IN (SELECT value FROM json_each(?))`).all(JSON.stringify(page)) as RunRow[];
+  const byId = new Map(rows.map((r) => [r.id, r]));
+  return page.map((id) => toSummary(byId.get(id)!));
 }
 
 export function countRuns(db: Db, filter: Partial<RunFilter>): number {

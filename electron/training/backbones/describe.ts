@@ -28,7 +28,8 @@ export async function describeLoaded(b: LoadedWithFacts): Promise<BackboneInfo> 
   const card = sidecar?.card ?? (existsSync(cardPath) ? await readFile(cardPath, 'utf8') : undefined);
   const fromCard = card ? parseCard(card) : {};
   const canFineTune = b.format === 'layers' && b.model != null;
-  const graphNote = canFineTune ? '' : ' Graph model: usable as a frozen feature extractor only (feature extraction), not for fine-tuning.';
+  const base = sidecar?.description ?? fromCard.description ?? `${b.format} model, input ${b.inputShape.join('×')}, ${b.featureSize} features.`;
+  const graphNote = canFineTune || /frozen feature extractor only/.test(base) ? '' : ' Graph model: usable as a frozen feature extractor only (feature extraction), not for fine-tuning.';
   return {
     id: b.id,
     name: sidecar?.name ?? fromCard.name ?? b.id,
@@ -41,7 +42,7 @@ export async function describeLoaded(b: LoadedWithFacts): Promise<BackboneInfo> 
     totalParams: b.totalParams,
     blockParams: canFineTune ? blockParams(b.model!, b.blocks) : [],
     headParamsPerClass: b.featureSize + 1,
-    description: (sidecar?.description ?? fromCard.description ?? `${b.format} model, input ${b.inputShape.join('×')}, ${b.featureSize} features.`) + graphNote,
+    description: base + graphNote,
     license: sidecar?.license ?? fromCard.license ?? 'unknown (see the model\'s origin)',
     ...(card ? { card } : {}),
   };

@@ -52,6 +52,9 @@ describe('loadBackbone', () => {
     const full = buildMobileNetV1(0.25, 32, 10);
     const dir = catalogDir(dirs.dataDir, 'mobilenet-mini');
     await saveLayersModelToDir(full, dir);
+    // Rewrite it the way the official files are laid out (Keras 2.1 converter: no "format" field).
+    const json = JSON.parse(readFileSync(path.join(dir, 'model.json'), 'utf8'));
+    writeFileSync(path.join(dir, 'model.json'), JSON.stringify({ modelTopology: { keras_version: '2.1.4', backend: 'tensorflow', model_config: json.modelTopology }, weightsManifest: json.weightsManifest }));
     await writeIntegrity(dir, 'test');
     const b = await loadBackbone('mobilenet-mini', dirs);
     expect(b.inputShape).toEqual([32, 32, 3]);

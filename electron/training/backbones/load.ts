@@ -63,7 +63,11 @@ function preprocessOf(folder: ModelFolder, sidecar: BackboneSidecar | null, fami
   return family === 'graph' ? 'unit' : defaultPreprocess(family);
 }
 
-/** Loads a backbone; any failure (missing, corrupt, changed, unusable) says which model and why. */
+/**
+ * Loads a backbone; any failure (missing, corrupt, changed, unusable) says which model and why.
+ * Callers apply `preprocess` to [0,1] images first (it always returns a new tensor to dispose), then
+ * feed the result to `model` (layers) or `predictFeatures` (graph). The caller owns and disposes `model`.
+ */
 export async function loadBackbone(id: string, dirs: BackboneDirs): Promise<LoadedBackbone> {
   return loadBackboneWithFacts(id, dirs);
 }

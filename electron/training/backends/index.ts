@@ -1,3 +1,3 @@
-export { probeRungs, selectBackend, resolveChoice, RUNGS, defaultLadderDeps, type LadderDeps, type BackendChoice } from './ladder.js';
+export { probeRungs, selectBackend, resolveChoice, RUNGS, defaultLadderDeps, clearProbeCache, toDeviceReport, type LadderDeps, type BackendChoice } from './ladder.js';
 export { parseGpuLog, describeMissingLibrary, type GpuLogVerdict } from './gpu-log.js';
 export { patchUtilForTfjsNode, runNativeProbe, resolveInstalledPackage, type NativePackage, type ProbeOutput } from './native.js';

@@ -2,7 +2,7 @@
 // kernels) → cpu. Every rung is probed and reported with the reason it is (un)available; the
 // first available one is used unless TL_BACKEND or the user's setting forces one.
 import * as tf from '@tensorflow/tfjs';
-import type { BackendChoice as BackendChoiceSchema, Rung, RungReport } from '../../contract/index.js';
+import type { BackendChoice as BackendChoiceSchema, DeviceReport, Rung, RungReport } from '../../contract/index.js';
 import type { BackendSelection } from '../types.js';
 import { parseGpuLog } from './gpu-log.js';
 import {
@@ -33,10 +33,25 @@ export interface LadderDeps {
   setTfBackend(name: string): Promise<boolean>;
 }
 
+// A native probe starts libtensorflow in a child process (seconds, more with CUDA); its answer does
+// not change while the app runs, so it is kept until a refresh is asked for.
+const probeCache = new Map<string, Promise<ProbeOutput>>();
+/** Forget earlier native probes (the device panel's "refresh"). */
+export function clearProbeCache(): void {
+  probeCache.clear();
+}
+
 export const defaultLadderDeps = (): LadderDeps => ({
   env: process.env,
   resolvePackage: resolveInstalledPackage,
-  probeNative: (_name, entry) => runNativeProbe(entry),
+  probeNative: (_name, entry) => {
+    let p = probeCache.get(entry);
+    if (!p) {
+      p = runNativeProbe(entry);
+      probeCache.set(entry, p);
+    }
+    return p;
+  },
   loadNative: (_name, entry) => loadNativeInProcess(entry),
   initWasm: async () => (await import('../kernels/wasm-setup.js')).initWasmBackend(),
   setTfBackend: (name) => tf.setBackend(name),
@@ -138,4 +153,9 @@ async function activate(rung: Rung, d: LadderDeps): Promise<void> {
   }
   const ok = await d.setTfBackend(TF_BACKEND_NAME[rung]);
   if (!ok) throw new Error(`tfjs could not switch to the '${TF_BACKEND_NAME[rung]}' backend for rung ${rung}`);
+}
+
+/** The device panel's view: every rung, the one in use and what was forced. */
+export function toDeviceReport(reports: RungReport[], active: Rung | null, forced: BackendChoice): DeviceReport {
+  return { active, forced, rungs: reports };
 }

@@ -17,12 +17,13 @@ export interface ProbeOutput {
 /** The marker the probe prints on stdout once a tensor op really ran on the native backend. */
 export const PROBE_MARKER = 'TL_NATIVE_PROBE_OK';
 
-const requireHere = createRequire(import.meta.url);
+// Lazily, and plain `require` where it exists: a CommonJS bundle of this file has no import.meta.url.
+const requireHere = (): NodeJS.Require => (typeof require === 'function' ? require : createRequire(import.meta.url));
 
 /** Where an installed package's entry file is, or null when npm left the optional package out. */
 export function resolveInstalledPackage(name: NativePackage): string | null {
   try {
-    return requireHere.resolve(name);
+    return requireHere().resolve(name);
   } catch {
     return null;
   }
@@ -77,7 +78,7 @@ export function runNativeProbe(entry: string, timeoutMs = 90_000): Promise<Probe
 /** Loads the package into this process; it registers and selects the 'tensorflow' backend. */
 export async function loadNativeInProcess(entry: string): Promise<void> {
   patchUtilForTfjsNode();
-  requireHere(entry);
+  requireHere()(entry);
 }
 
 /** The last meaningful line of a failed probe's stderr, for the report. */

@@ -105,7 +105,13 @@ export async function listFolder(path: string, signal?: AbortSignal): Promise<Fo
   const visited = new Set<string>();
   const walk = async (dir: string, shownDir: string, label: number, depth: number): Promise<void> => {
     if (signal?.aborted) throw abortError();
-    const real = await realpath(dir);
+    let real: string;
+    try {
+      real = await realpath(dir);
+    } catch (e) {
+      skipped.push({ file: relOf(shownDir) + '/', reason: ioReason(e) });
+      return;
+    }
     if (visited.has(real)) return; // a symlinked folder we already walked: avoid loops and duplicates
     visited.add(real);
     let entries: Dirent[];

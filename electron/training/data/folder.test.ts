@@ -105,7 +105,11 @@ describe('decodeFolder', () => {
   it('draws a seeded per-class subset before decoding, with a stable fingerprint', async () => {
     const a = await decodeFolder(fx.root, [8, 8, 3], { perClass: 3, seed: 9 });
     const b = await decodeFolder(fx.root, [8, 8, 3], { perClass: 3, seed: 9 });
-    expect(a.labels.length).toBe(6);
+    expect(Array.from(a.labels)).toEqual([0, 0, 0, 1, 1, 1]);
+    // Asking for all 8 usable images per class gets exactly those, however the bad files are drawn.
+    const all = await decodeFolder(fx.root, [8, 8, 3], { perClass: 8, seed: 1 });
+    expect(all.sampleIds.filter((id) => /broken|notes|tiny/.test(id))).toEqual([]);
+    expect(all.labels.length).toBe(16);
     expect(a.sampleIds).toEqual(b.sampleIds);
     expect(a.fingerprint).toBe(b.fingerprint);
     expect(Buffer.from(a.pixels).equals(Buffer.from(b.pixels))).toBe(true);

@@ -11,7 +11,7 @@ const resourcesDir = fileURLToPath(new URL('../../../resources', import.meta.url
 
 describe('shipped data sets (the real files under resources/datasets)', () => {
   it('lists the source and both targets with cards, and no class is shared with the source', async () => {
-    const list = await listShippedDatasets(resourcesDir);
+    const list = listShippedDatasets(resourcesDir);
     expect(list.map((d) => [d.id, d.role])).toEqual([
       ['fashion-source', 'source'],
       ['fashion-target', 'similar-target'],
@@ -67,6 +67,6 @@ describe('shipped data sets (the real files under resources/datasets)', () => {
     await expect(loadShippedDataset(dir, 'broken', null, 0)).rejects.toThrow(/holds 7 bytes, expected 2 images × 2×2×1/);
     await expect(loadShippedDataset(dir, 'nope', null, 0)).rejects.toThrow(/No shipped data set "nope"/);
     writeFileSync(join(set, 'meta.json'), JSON.stringify({ ...meta, classes: ['a'] }));
-    await expect(listShippedDatasets(dir)).rejects.toThrow(/meta.json is invalid \(classes/);
+    expect(() => listShippedDatasets(dir)).toThrow(/meta.json is invalid \(classes/);
   });
 });

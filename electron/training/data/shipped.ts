@@ -1,6 +1,6 @@
 // Shipped data sets (resources/datasets/<id>/): listing for the UI and loading for training.
 import { createHash } from 'node:crypto';
-import { existsSync, readdirSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
@@ -23,17 +23,17 @@ function readMeta(dir: string, text: string): ShippedMeta {
   return parsed.data;
 }
 
-/** Every shipped set with its card, ordered source first, then targets. */
-export async function listShippedDatasets(resourcesDir: string): Promise<DatasetInfo[]> {
+/** Every shipped set with its card, ordered source first, then targets (small files: read synchronously). */
+export function listShippedDatasets(resourcesDir: string): DatasetInfo[] {
   const root = datasetsDir(resourcesDir);
   if (!existsSync(root)) return [];
   const infos: DatasetInfo[] = [];
   for (const entry of readdirSync(root, { withFileTypes: true })) {
     const dir = join(root, entry.name);
     if (!entry.isDirectory() || !existsSync(join(dir, META_FILE))) continue;
-    const meta = readMeta(dir, await readFile(join(dir, META_FILE), 'utf8'));
+    const meta = readMeta(dir, readFileSync(join(dir, META_FILE), 'utf8'));
     if (meta.id !== entry.name) throw new Error(`Shipped data set ${dir}: ${META_FILE} says id "${meta.id}" but the folder is "${entry.name}".`);
-    const card = existsSync(join(dir, CARD_FILE)) ? await readFile(join(dir, CARD_FILE), 'utf8') : undefined;
+    const card = existsSync(join(dir, CARD_FILE)) ? readFileSync(join(dir, CARD_FILE), 'utf8') : undefined;
     infos.push({ ...meta, source: 'shipped', card });
   }
   const order = { source: 0, 'similar-target': 1, 'different-target': 2, user: 3 };
@@ -65,7 +65,8 @@ async function readShipped(dir: string, id: string): Promise<ShippedData> {
     counts[l]++;
   }
   if (counts.some((k, i) => k !== meta.counts[i])) throw new Error(`Shipped data set "${id}": labels count ${counts.join('/')} but ${META_FILE} says ${meta.counts.join('/')}.`);
-  const contentHash = createHash('sha256').update(id).update(gz).update(labels).digest('hex');
+  // Hash the uncompressed bytes: a rebuild with another zlib changes the .gz but not the images.
+  const contentHash = createHash('sha256').update(id).update(pixels).update(labels).digest('hex');
   return { meta, pixels, labels: new Uint8Array(labels), contentHash };
 }
 

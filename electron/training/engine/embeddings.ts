@@ -36,7 +36,8 @@ export function weightsDigest(backbone: LoadedBackbone): string {
 
 export function embeddingCacheKey(backbone: LoadedBackbone, data: LoadedData): { key: string; file: string } {
   const digest = createHash('sha256')
-    .update([data.fingerprint, PREPROCESSING_VERSION, weightsDigest(backbone), String(data.labels.length)].join('|'))
+    // The backend is part of the key: float results differ slightly between wasm, cpu and native.
+    .update([data.fingerprint, PREPROCESSING_VERSION, weightsDigest(backbone), String(data.labels.length), tf.getBackend()].join('|'))
     .digest('hex').slice(0, 24);
   const safeId = backbone.id.replace(/[^A-Za-z0-9._-]/g, '_');
   return { key: `${safeId}-${digest}`, file: `${safeId}-${digest}.bin` };

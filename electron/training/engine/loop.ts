@@ -60,7 +60,9 @@ function lossOf(probs: tf.Tensor2D, labels: Int32Array, numClasses: number): tf.
 }
 
 function correctCount(probs: tf.Tensor2D, labels: Int32Array): number {
-  const predicted = tf.tidy(() => tf.argMax(probs, 1)).dataSync();
+  const argmax = tf.argMax(probs, 1);
+  const predicted = argmax.dataSync();
+  argmax.dispose();
   let n = 0;
   for (let i = 0; i < labels.length; i++) if (predicted[i] === labels[i]) n++;
   return n;

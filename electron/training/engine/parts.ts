@@ -3,15 +3,27 @@
 import { probeRungs, selectBackend } from '../backends/index.js';
 import { loadBackbone } from '../backbones/load.js';
 import { augmentBatch, createDataSource, stratifiedSplit } from '../data/index.js';
+import type { DeviceReport, RungReport } from '../../contract/index.js';
 import type { EngineDeps } from './deps.js';
+
+// Probing loads native modules; the answer only changes when the user installs something, so it is
+// kept until a refresh is asked for. The active rung is the one this process last switched to.
+let probed: RungReport[] | null = null;
+let active: DeviceReport['active'] = null;
 
 export function realEngineDeps(): EngineDeps {
   return {
-    selectBackend: (choice) => selectBackend(choice),
-    probeDevice: async (choice) => {
-      const rungs = await probeRungs();
-      const active = choice === 'auto' ? rungs.find((r) => r.available)?.rung ?? null : rungs.find((r) => r.rung === choice && r.available)?.rung ?? null;
-      return { active, forced: choice, rungs };
+    selectBackend: async (choice) => {
+      const selection = await selectBackend(choice);
+      probed = selection.reports;
+      active = selection.rung;
+      return selection;
+    },
+    probeDevice: async (choice, refresh) => {
+      if (refresh || !probed) probed = await probeRungs();
+      const rungs = probed;
+      const wouldUse = choice === 'auto' ? rungs.find((r) => r.available)?.rung ?? null : rungs.find((r) => r.rung === choice && r.available)?.rung ?? null;
+      return { active: active ?? wouldUse, forced: choice, rungs };
     },
     dataSource: (env) => createDataSource({ resourcesDir: env.resourcesDir, dataDir: env.dataDir }),
     loadBackbone: (id, env) => loadBackbone(id, { resourcesDir: env.resourcesDir, dataDir: env.dataDir }),

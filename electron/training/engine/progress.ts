@@ -9,6 +9,7 @@ type Phase = TrainingProgress['phase'];
 
 const MIN_INTERVAL_MS = 100;
 export const MAX_BATCH_POINTS = 500;
+const LEAD_SHARE = 0.05;
 
 /** A named stage of the run with its estimated cost (in "image forward passes"). */
 export interface Stage { phase: Phase; cost: number }
@@ -17,6 +18,7 @@ export class RunProgress {
   private readonly costs = new Map<Phase, number>();
   private total = 0;
   private done = 0;
+  private planned = false;
   private current: Phase = 'loading';
   private lastSent = 0;
   private readonly started = Date.now();
@@ -34,12 +36,13 @@ export class RunProgress {
    * Adds the stages known once the data is loaded; what was planned so far (loading, decoding)
    * is rescaled to `leadShare` of the whole run, so the bar never jumps backwards.
    */
-  plan(stages: Stage[], leadShare = 0.05): void {
+  plan(stages: Stage[], leadShare = LEAD_SHARE): void {
     const later = stages.reduce((s, st) => s + Math.max(0, st.cost), 0);
     const scale = later > 0 ? (later * leadShare / (1 - leadShare)) / this.total : 1;
     for (const [k, v] of this.costs) this.costs.set(k, v * scale);
     this.done *= scale;
     this.add(stages);
+    this.planned = true;
   }
 
   /** Enters `phase` (the previous one counts as finished) and always reports it. */
@@ -62,7 +65,9 @@ export class RunProgress {
     if (!force && now - this.lastSent < MIN_INTERVAL_MS) return;
     this.lastSent = now;
     const phaseCost = this.costs.get(this.current) ?? 0;
-    const fraction = Math.min(1, Math.max(0, (this.done + phaseCost * Math.min(1, within)) / this.total));
+    // Until the run is planned only the lead stages are known; they share the first LEAD_SHARE.
+    const scale = this.planned ? 1 : LEAD_SHARE;
+    const fraction = Math.min(1, Math.max(0, scale * (this.done + phaseCost * Math.min(1, within)) / this.total));
     const elapsed = (now - this.started) / 1000;
     const etaSeconds = fraction > 0.02 && fraction < 1 ? Math.round(elapsed * (1 - fraction) / fraction) : null;
     const progress: TrainingProgress = {

@@ -37,7 +37,7 @@ export async function predictAll(
 
 export function scoreValidation(
   pred: Predictions, labels: Int32Array, sampleIds: string[],
-): Pick<RunResult, 'confusion' | 'perClassAcc' | 'misclassified' | 'finalValAcc'> {
+): Pick<RunResult, 'confusion' | 'perClassAcc' | 'misclassified' | 'finalValAcc'> & { misclassifiedTotal: number } {
   const k = pred.numClasses;
   const confusion = Array.from({ length: k }, () => new Array<number>(k).fill(0));
   const misclassified: RunResult['misclassified'] = [];
@@ -53,7 +53,7 @@ export function scoreValidation(
     const total = row.reduce((a, b) => a + b, 0);
     return total ? row[c] / total : 0;
   });
-  return { confusion, perClassAcc, misclassified, finalValAcc: labels.length ? correct / labels.length : 0 };
+  return { confusion, perClassAcc, misclassified, misclassifiedTotal: labels.length - correct, finalValAcc: labels.length ? correct / labels.length : 0 };
 }
 
 /** Compares two prediction sets of the same images (export parity). */

@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { describe, expect, it } from 'vitest';
 import { FromWorker } from '../protocol.js';
-import { tlResnetBlocks } from '../backbones/tl-resnet.js';
+import { buildTlResnet, tlResnetBlocks } from '../backbones/tl-resnet.js';
 import { createHead } from './head.js';
 import { loadLayersModel } from './model-files.js';
 import { runTraining } from './run-training.js';
@@ -43,7 +43,19 @@ describe('runTraining', () => {
     // A second run on the same data reuses the cached embeddings.
     const again = await runTraining('fe2', tinyConfig(), env, msgs.emit, signal(), deps);
     expect(again.status === 'completed' && again.result.embeddingCache).toBe('memory');
-  });
+  }, 60000);
+
+  it('with augmentation, feature extraction runs the base every batch and records that there is no cache', async () => {
+    const { deps, initial } = testDeps();
+    const out = await runTraining('aug', tinyConfig({ augment: true, epochs: 1 }), testEnv(), () => {}, signal(), deps);
+    expect(out.status).toBe('completed');
+    if (out.status !== 'completed') return;
+    expect(out.result.embeddingCache).toBe('off');
+    expect(out.result.notes.join(' ')).toMatch(/embeddings could not be cached/);
+    const saved = await loadLayersModel(out.modelDir!);
+    expect(Buffer.from(weightValues(saved.layers).get('block3_bn2/moving_mean')!.buffer).equals(Buffer.from(initial().get('block3_bn2/moving_mean')!.buffer))).toBe(true);
+    saved.dispose();
+  }, 60000);
 
   it('fine-tuning the last block changes exactly that block and keeps frozen BN statistics', async () => {
     const { deps, initial } = testDeps();
@@ -54,7 +66,9 @@ describe('runTraining', () => {
     if (out.status !== 'completed') return;
     expect(tf.memory().numTensors).toBe(before);
     const saved = await loadLayersModel(out.modelDir!);
-    const blocks = tlResnetBlocks(saved);
+    const probe = buildTlResnet({ seed: 1 });
+    const blocks = tlResnetBlocks(probe);
+    probe.dispose();
     const unfrozen = new Set(blocks[blocks.length - 1]);
     const after = weightValues(saved.layers);
     for (const [name, values] of initial()) {
@@ -62,7 +76,7 @@ describe('runTraining', () => {
       expect(same, `${name} should ${unfrozen.has(name.split('/')[0]) ? 'change' : 'stay'}`).toBe(!unfrozen.has(name.split('/')[0]));
     }
     saved.dispose();
-  });
+  }, 60000);
 
   it('lets frozen BatchNorm statistics move only when the experiment switch is on', async () => {
     const { deps, initial } = testDeps();
@@ -75,5 +89,5 @@ describe('runTraining', () => {
     expect(Buffer.from(after.get('stem_conv/kernel')!.buffer).equals(Buffer.from(initial().get('stem_conv/kernel')!.buffer))).toBe(true);
     expect(out.result.notes.join(' ')).toMatch(/moving statistics changed/);
     saved.dispose();
-  });
+  }, 60000);
 });

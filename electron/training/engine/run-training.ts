@@ -45,7 +45,7 @@ export async function runTraining(
   const deps = await resolveDeps(overrides);
   const progress = new RunProgress(runId, emit, [{ phase: 'loading', cost: 1 }, { phase: 'decoding', cost: 2 }]);
   let setup: RunSetup | null = null;
-  let startTensors = 0;
+  let startTensors: number | null = null;
   try {
     progress.enter('loading', 'Selecting the backend and loading the backbone');
     const backend = await deps.selectBackend(config.backend === 'auto' ? env.backend : config.backend);
@@ -64,8 +64,8 @@ export async function runTraining(
     return { status: 'failed', error };
   } finally {
     if (setup) disposeRunTensors(setup);
-    const leaked = tf.memory().numTensors - startTensors;
-    if (startTensors && leaked > 0) emit({ type: 'log', level: 'warn', message: `Run ${runId} left ${leaked} tensors allocated.` });
+    const leaked = startTensors === null ? 0 : tf.memory().numTensors - startTensors;
+    if (leaked > 0) emit({ type: 'log', level: 'warn', message: `Run ${runId} left ${leaked} tensors allocated.` });
   }
 }
 
@@ -90,7 +90,7 @@ async function train(
   const phases: PhaseOutcome[] = [];
   if (headEpochs > 0) {
     phases.push(await trainHeadOnFrozenBase(setup, ctx, {
-      phase: fe ? 'head' : 'head', epochs: headEpochs, learningRate: fe ? config.learningRate : config.headLearningRate,
+      phase: 'head', epochs: headEpochs, learningRate: fe ? config.learningRate : config.headLearningRate,
       earlyStopping: fe ? config.earlyStopping : null,
     }));
   }
@@ -102,6 +102,7 @@ async function train(
   if (main.stoppedEarly) setup.notes.push(`Early stopping: validation loss did not improve for ${config.earlyStopping.patience} epochs.`);
   if (main.restored) setup.notes.push(`Weights restored from the best epoch (${main.bestEpoch}, lowest validation loss).`);
   if (config.trainFrozenBatchNorm && !fe) setup.notes.push('Experiment: BatchNorm layers in the frozen part ran in training mode, so their moving statistics changed.');
+  if (!fe && splitModel && !splitModel.suffix) setup.notes.push('No block was unfrozen, so only the head trained: feature extraction without the embedding cache.');
   if (config.optimizer === 'sgd') setup.notes.push('SGD used momentum 0.9.');
 
   progress.enter('evaluating', 'Scoring the validation images');
@@ -111,11 +112,12 @@ async function train(
   const valLabels = Int32Array.from(split.val, (i) => data.labels[i]);
   const scores = scoreValidation(pred, valLabels, Array.from(split.val, (i) => data.sampleIds[i]));
   ctx.memory.sample();
+  if (scores.misclassifiedTotal > scores.misclassified.length) setup.notes.push(`${scores.misclassifiedTotal} validation images were misclassified; the first ${scores.misclassified.length} are listed.`);
 
   const modelDir = await saveRunModel(runId, setup, pred.probs);
   ctx.emit({ type: 'batches', runId, batches: ctx.recorder.flush(true) });
   const epochs = phases.flatMap((p) => p.epochs);
-  const trainedImages = epochs.reduce((s, e) => s + split.train.length, 0);
+  const trainedImages = epochs.length * split.train.length;
   const trainSeconds = epochs.reduce((s, e) => s + (e.imagesPerSec > 0 ? split.train.length / e.imagesPerSec : 0), 0);
   setup.notes.push(`Peak tensor memory ${(ctx.memory.tensorBytes / 1048576).toFixed(1)} MB; peak process memory ${(ctx.memory.rssBytes / 1048576).toFixed(0)} MB.`);
   const result: RunResult = {

@@ -6,6 +6,7 @@ import { conv2DBackpropFilterWasm } from './conv2d-backprop-filter.js';
 import { conv2DBackpropInputWasm } from './conv2d-backprop-input.js';
 import { depthwiseBackpropFilterWasm, depthwiseBackpropInputWasm } from './depthwise-backprop.js';
 import { maxPoolGradWasm } from './max-pool-grad.js';
+import { identityWasm, meanWasm, sumWasm } from './reduce.js';
 import { tileWasm } from './tile.js';
 import { captureShippedKernel } from './wasm-heap.js';
 
@@ -17,10 +18,13 @@ export const WASM_TRAINING_KERNELS: Readonly<Record<string, tf.KernelFunc>> = {
   DepthwiseConv2dNativeBackpropInput: depthwiseBackpropInputWasm as unknown as tf.KernelFunc,
   Tile: tileWasm as unknown as tf.KernelFunc,
   MaxPoolGrad: maxPoolGradWasm as unknown as tf.KernelFunc,
+  Sum: sumWasm as unknown as tf.KernelFunc,
+  Mean: meanWasm as unknown as tf.KernelFunc,
+  Identity: identityWasm as unknown as tf.KernelFunc,
 };
 
 /** Kernels our implementations call into; remembered before anything is overridden. */
-const BUILDING_BLOCKS = ['Conv2D', 'DepthwiseConv2dNative', 'Transpose', 'Slice', 'Tile', 'Conv2DBackpropInput', 'MaxPoolGrad'];
+const BUILDING_BLOCKS = ['Conv2D', 'DepthwiseConv2dNative', 'Transpose', 'Slice', 'Tile', 'Conv2DBackpropInput', 'MaxPoolGrad', 'Sum', 'Mean', 'Identity'];
 
 /** Registers (or re-registers over the shipped ones) our wasm training kernels. Idempotent. */
 export function registerWasmTrainingKernels(): void {

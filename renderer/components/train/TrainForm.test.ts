@@ -91,3 +91,11 @@ describe('TrainForm', () => {
     expect(screen.getByTestId('trainable-params').dataset.value).toBe(String(4_000 + 260));
   });
 });
+
+describe('TrainForm costs', () => {
+  it('shows the head-only count for feature extraction', () => {
+    setup();
+    expect(screen.queryByTestId('unfreeze-slider')).toBeNull();
+    expect(screen.getByTestId('trainable-params').dataset.value).toBe(String(65 * 4));
+  });
+});

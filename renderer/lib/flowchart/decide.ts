@@ -130,7 +130,7 @@ export function decide(answers: Answers): Decision {
   let node: NodeId = 'images';
   while (node === 'images' || node === 'similarity' || node === 'compute') {
     const from: QuestionId = node;
-    const edge = EDGES.find((e) => e.from === from && e.answer === answerOf[from]);
+    const edge: Edge | undefined = EDGES.find((e) => e.from === from && e.answer === answerOf[from]);
     if (!edge) throw new RangeError(`"${answerOf[from]}" is not an answer to "${QUESTIONS[from].title}"`);
     path.push(edge);
     node = edge.to;

@@ -1,6 +1,6 @@
 // One run as the Train view follows it: folded from the training events (progress, epoch, job), or
 // rebuilt from the stored run when the view opens mid-run. Pure functions over plain data.
-import type { EpochMetrics, RunDetail, RunStatus, Strategy, TrainingProgress } from '../../../electron/contract/index.js';
+import type { EpochMetrics, RunDetail, RunStatus, Strategy, TrainConfig, TrainingProgress } from '../../../electron/contract/index.js';
 
 export interface LiveRun {
   runId: string;
@@ -8,6 +8,8 @@ export interface LiveRun {
   strategy: Strategy | null;
   pairId: string | null;
   datasetId: string | null;
+  /** The settings it runs with, once its stored record was read. */
+  config: TrainConfig | null;
   status: RunStatus;
   error: string | null;
   progress: TrainingProgress | null;
@@ -25,7 +27,7 @@ const MAX_BATCH_POINTS = 4000;
 
 export function newLiveRun(runId: string, init: Partial<LiveRun> = {}): LiveRun {
   return {
-    runId, name: runId, strategy: null, pairId: null, datasetId: null, status: 'queued', error: null,
+    runId, name: runId, strategy: null, pairId: null, datasetId: null, config: null, status: 'queued', error: null,
     progress: null, batchX: [], batchLoss: [], epochs: [], detail: null, cancelRequested: false, ...init,
   };
 }
@@ -67,7 +69,7 @@ export function applyJob(run: LiveRun, status: RunStatus, error: string | null):
 /** Rebuilds a run from its stored record; batch steps are spread evenly over the epochs recorded. */
 export function liveRunFromDetail(d: RunDetail): LiveRun {
   const run = newLiveRun(d.id, {
-    name: d.name, strategy: d.strategy, pairId: d.pairId, datasetId: d.datasetId, status: d.status, error: d.error,
+    name: d.name, strategy: d.strategy, pairId: d.pairId, datasetId: d.datasetId, config: d.config, status: d.status, error: d.error,
     epochs: [...d.epochs], detail: isFinished(d.status) ? d : null,
   });
   const maxStep = d.batches.reduce((m, b) => Math.max(m, b.step), 0);
@@ -89,6 +91,19 @@ export function epochSeries(run: LiveRun) {
     trainAcc: run.epochs.map((e) => e.trainAcc),
     valAcc: run.epochs.map((e) => e.valAcc),
   };
+}
+
+/** One line with the settings that matter for comparing runs. */
+export function configLine(c: TrainConfig): string {
+  const parts = [c.backboneId, `${c.dataset.id}${c.dataset.perClass ? ` ×${c.dataset.perClass}/class` : ''}`];
+  if (c.strategy === 'fine-tuning') {
+    parts.push(c.unfreezeBlocks === 'all' ? 'all layers unfrozen' : `${c.unfreezeBlocks} block${c.unfreezeBlocks === 1 ? '' : 's'} unfrozen`);
+    if (c.twoPhase) parts.push(`head first ${c.headEpochs} epochs`);
+  }
+  parts.push(`${c.epochs} epochs`, `batch ${c.batchSize}`, `${c.optimizer} lr ${c.learningRate}`, `seed ${c.seed}`);
+  if (c.augment) parts.push('augmented');
+  if (c.trainFrozenBatchNorm) parts.push('frozen BN trains');
+  return parts.join(' · ');
 }
 
 export const phaseLabels: Record<TrainingProgress['phase'], string> = {

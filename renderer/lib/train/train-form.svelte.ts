@@ -54,3 +54,6 @@ export class TrainFormState {
     }
   }
 }
+
+/** The Train view's form, kept for the session so a visit to another view loses no edits. */
+export const trainForm = new TrainFormState();

@@ -68,7 +68,7 @@ class TrainingRuns {
         const rebuilt = liveRunFromDetail(d);
         Object.assign(run, { ...rebuilt, status: isFinished(run.status) ? run.status : d.status, progress: run.progress });
       } else {
-        Object.assign(run, { name: d.name, strategy: d.strategy, pairId: d.pairId, datasetId: d.datasetId });
+        Object.assign(run, { name: d.name, strategy: d.strategy, pairId: d.pairId, datasetId: d.datasetId, config: d.config });
         if (isFinished(d.status)) {
           run.status = d.status;
           run.error = d.error;
@@ -90,8 +90,12 @@ class TrainingRuns {
     this.connect();
     const res = await api.call('training.start', request);
     const strategies = request.config.strategy === 'both' ? (['feature-extraction', 'fine-tuning'] as const) : [request.config.strategy];
+    // Newest first, a pair in its own order (feature extraction above fine-tuning).
+    [...res.runIds].reverse().forEach((id) => {
+      if (!this.find(id)) this.runs.unshift(newLiveRun(id));
+    });
     res.runIds.forEach((id, i) => {
-      const run = this.find(id) ?? (this.runs.unshift(newLiveRun(id)), this.runs[0]);
+      const run = this.find(id)!;
       run.strategy = strategies[i] ?? null;
       run.pairId = res.pairId;
       run.datasetId = request.config.dataset.id;

@@ -1,0 +1,187 @@
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { createHash } from 'node:crypto';
+import * as tf from '@tensorflow/tfjs';
+import type { EventPayload } from '../../contract/index.js';
+import { buildTlResnet } from '../../training/backbones/tl-resnet.js';
+import { saveLayersModelToDir } from '../../training/backbones/model-files.js';
+import { describeBackbone } from '../../training/backbones/describe.js';
+import { buildMobileNetV1, buildPlainCnn, miniGraphModelFiles } from '../../training/backbones/testing/mini-models.js';
+import { catalogDir } from '../../training/backbones/load.js';
+import { createModelsService, type ModelsHandlers } from './service.js';
+import { mobileNetV1Params } from './catalog.js';
+
+const SHIPPED = path.resolve(import.meta.dirname, '../../../resources/models/tl-resnet-s');
+const root = mkdtempSync(path.join(tmpdir(), 'tl-models-'));
+const resourcesDir = path.join(root, 'resources');
+const served = path.join(resourcesDir, 'models', 'tl-resnet-s');
+const ID = 'mobilenet-v1-0.25-224';
+type Mode = 'ok' | 'short' | 'stall' | 'missing';
+let mode: Mode = 'ok';
+let server: Server;
+let baseUrl = '';
+
+/** Serves the shipped model under every catalog folder name, in small slow chunks. */
+async function handle(url: string, res: ServerResponse) {
+  const file = path.join(served, path.basename(url));
+  if (mode === 'missing' || !existsSync(file)) {
+    res.writeHead(404).end('not found');
+    return;
+  }
+  let body = readFileSync(file);
+  if (mode === 'short' && file.endsWith('.bin')) body = body.subarray(0, body.length - 4096);
+  res.writeHead(200, { 'content-type': 'application/octet-stream' });
+  for (let off = 0; off < body.length; off += 32 * 1024) {
+    res.write(body.subarray(off, off + 32 * 1024));
+    if (mode === 'stall' && file.endsWith('.bin')) return; // keep the connection open, send nothing more
+    await new Promise((r) => setTimeout(r, 5));
+  }
+  res.end();
+}
+
+let events: EventPayload<'models.downloadProgress'>[] = [];
+let dataDir = '';
+let svc: ModelsHandlers;
+
+beforeAll(async () => {
+  await tf.setBackend('cpu');
+  mkdirSync(path.dirname(served), { recursive: true });
+  if (existsSync(path.join(SHIPPED, 'model.json'))) {
+    for (const f of readdirSync(SHIPPED)) writeFileSync(path.join(served, f), readFileSync(path.join(SHIPPED, f)));
+  } else {
+    const m = buildTlResnet({ seed: 1 }); // before the pretrained weights exist, a fresh one
+    await saveLayersModelToDir(m, served);
+    m.dispose();
+  }
+  server = createServer((req, res) => void handle(req.url ?? '/', res));
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}/tfjs`;
+});
+afterAll(async () => {
+  server.closeAllConnections();
+  await new Promise((r) => server.close(r));
+  rmSync(root, { recursive: true, force: true });
+});
+beforeEach(() => {
+  mode = 'ok';
+  events = [];
+  dataDir = mkdtempSync(path.join(root, 'data-'));
+  svc = createModelsService({ resourcesDir, dataDir, env: { TL_CATALOG_BASE_URL: baseUrl }, progressIntervalMs: 0, emit: (e, p) => { if (e === 'models.downloadProgress') events.push(p as EventPayload<'models.downloadProgress'>); } });
+});
+const leftovers = () => (existsSync(path.join(dataDir, 'models', '.partial')) ? readdirSync(path.join(dataDir, 'models', '.partial')) : []);
+
+describe('models service: catalog downloads from a loopback server', () => {
+  it('downloads with streamed progress, records hashes, lists and removes the cached model', async () => {
+    const info = await svc['models.download']({ id: ID });
+    expect(info).toMatchObject({ id: ID, source: 'catalog', available: true, format: 'layers', name: 'MobileNet v1 0.25 (ImageNet, 224 px)' });
+    const weights = readFileSync(path.join(served, 'weights.bin'));
+    const total = readFileSync(path.join(served, 'model.json')).length + weights.length;
+    expect(events.length).toBeGreaterThan(5);
+    expect(events.slice(0, -1).every((e, i, a) => !e.done && e.total === total && (i === 0 || e.received >= a[i - 1].received))).toBe(true);
+    expect(events.at(-1)).toEqual({ id: ID, received: total, total, done: true });
+    const integrity = JSON.parse(readFileSync(path.join(catalogDir(dataDir, ID), 'integrity.json'), 'utf8'));
+    expect(integrity.files['weights.bin'].sha256).toBe(createHash('sha256').update(weights).digest('hex'));
+    expect(leftovers()).toEqual([]);
+
+    const list = await svc['models.list']({});
+    expect(list.map((m) => [m.id, m.source, m.available])).toEqual([
+      ['tl-resnet-s', 'shipped', true], [ID, 'catalog', true], ['mobilenet-v1-0.50-224', 'catalog', false], ['mobilenet-v1-1.0-224', 'catalog', false],
+    ]);
+    const big = list.find((m) => m.id === 'mobilenet-v1-1.0-224')!;
+    expect(big).toMatchObject({ inputShape: [224, 224, 3], headParamsPerClass: 1025, canFineTune: true });
+    expect(big.blockParams.length).toBe(14);
+    expect(big.sizeBytes).toBeGreaterThan(16_000_000);
+
+    await expect(svc['models.remove']({ id: 'tl-resnet-s' })).rejects.toThrow("Model 'tl-resnet-s' ships with the app and cannot be removed");
+    await svc['models.remove']({ id: ID });
+    expect(existsSync(catalogDir(dataDir, ID))).toBe(false);
+    expect((await svc['models.list']({})).find((m) => m.id === ID)?.available).toBe(false);
+    await expect(svc['models.remove']({ id: ID })).rejects.toThrow('nothing to remove');
+  });
+
+  it('cancels a download in progress and leaves nothing behind', async () => {
+    mode = 'stall';
+    const p = svc['models.download']({ id: ID });
+    const rejected = expect(p).rejects.toThrow(`Download of '${ID}' was cancelled`);
+    while (!events.some((e) => e.received > 40_000)) await new Promise((r) => setTimeout(r, 10));
+    await svc['models.cancelDownload']({ id: ID });
+    await rejected;
+    expect(events.at(-1)?.done).toBe(true);
+    expect(existsSync(catalogDir(dataDir, ID))).toBe(false);
+    expect(leftovers()).toEqual([]);
+  });
+
+  it('refuses a short shard and a missing file with clear errors', async () => {
+    mode = 'short';
+    await expect(svc['models.download']({ id: ID })).rejects.toThrow(/^Download of 'mobilenet-v1-0\.25-224' failed: weight file weights\.bin holds \d+ bytes but the manifest's shapes and dtypes need \d+/);
+    expect(existsSync(catalogDir(dataDir, ID))).toBe(false);
+    mode = 'missing';
+    await expect(svc['models.download']({ id: ID })).rejects.toThrow(/failed: http:\/\/127\.0\.0\.1:\d+\/tfjs\/mobilenet_v1_0\.25_224\/model\.json answered HTTP 404/);
+    await expect(svc['models.download']({ id: 'resnet-50' })).rejects.toThrow("Model 'resnet-50' is not in the catalog");
+    expect(leftovers()).toEqual([]);
+  });
+
+  it('shows a cached model whose files changed as unavailable, with the reason', async () => {
+    await svc['models.download']({ id: ID });
+    const file = path.join(catalogDir(dataDir, ID), 'weights.bin');
+    const w = readFileSync(file);
+    w[10] ^= 1;
+    writeFileSync(file, w);
+    const entry = (await svc['models.list']({})).find((m) => m.id === ID)!;
+    expect(entry.available).toBe(false);
+    expect(entry.description).toContain('weights.bin changed since it was stored (sha256 mismatch)');
+  });
+});
+
+describe('models service: import', () => {
+  it('imports layers and graph folders, and explains what is wrong with bad ones', async () => {
+    const src = path.join(dataDir, 'src');
+    const cnn = buildPlainCnn();
+    await saveLayersModelToDir(cnn, path.join(src, 'cnn'));
+    cnn.dispose();
+    const info = await svc['models.import']({ path: path.join(src, 'cnn'), name: 'My CNN' });
+    expect(info).toMatchObject({ id: 'imported-my-cnn', source: 'imported', name: 'My CNN', canFineTune: true, inputShape: [16, 16, 3], headParamsPerClass: 7 });
+    expect(info.blockParams).toEqual([4 * 27 + 4 + 8, 6 * 36 + 6]);
+
+    const g = miniGraphModelFiles();
+    mkdirSync(path.join(src, 'graph'), { recursive: true });
+    writeFileSync(path.join(src, 'graph', 'model.json'), JSON.stringify(g.modelJson));
+    writeFileSync(path.join(src, 'graph', 'group1-shard1of1.bin'), g.weights);
+    const gi = await svc['models.import']({ path: path.join(src, 'graph', 'model.json') });
+    expect(gi).toMatchObject({ format: 'graph', canFineTune: false, blockParams: [] });
+    expect(gi.description).toMatch(/frozen feature extractor only/);
+
+    const mlp = tf.sequential({ layers: [tf.layers.dense({ inputShape: [10], units: 2 })] });
+    await saveLayersModelToDir(mlp, path.join(src, 'mlp'));
+    mlp.dispose();
+    await expect(svc['models.import']({ path: path.join(src, 'mlp') })).rejects.toThrow('an image model needs [batch, height, width, channels]');
+    rmSync(path.join(src, 'cnn', 'weights.bin'));
+    await expect(svc['models.import']({ path: path.join(src, 'cnn') })).rejects.toThrow(`Cannot import ${path.join(src, 'cnn')}: weight file weights.bin is missing`);
+    await expect(svc['models.import']({ path: src })).rejects.toThrow('there is no model.json');
+
+    const list = await svc['models.list']({});
+    expect(list.filter((m) => m.source === 'imported').map((m) => m.id)).toEqual(['imported-graph', 'imported-my-cnn']);
+    await svc['models.remove']({ id: 'imported-my-cnn' });
+    expect((await svc['models.list']({})).some((m) => m.id === 'imported-my-cnn')).toBe(false);
+  });
+});
+
+describe('catalog facts before download', () => {
+  it('match the parameters of a real MobileNet v1 built with Keras layer names', async () => {
+    const m = buildMobileNetV1(0.25, 32, 10);
+    const dir = catalogDir(dataDir, 'mn');
+    await saveLayersModelToDir(m, dir);
+    const { writeIntegrity } = await import('../../training/backbones/model-files.js');
+    await writeIntegrity(dir, 'test');
+    m.dispose();
+    const info = await describeBackbone('mn', { resourcesDir, dataDir });
+    const planned = mobileNetV1Params(0.25);
+    expect(info.blockParams).toEqual(planned.blockParams);
+    expect(info.totalParams).toBe(planned.totalParams);
+    expect(info.headParamsPerClass).toBe(planned.features + 1);
+  });
+});

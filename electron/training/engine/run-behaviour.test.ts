@@ -1,0 +1,119 @@
+import * as tf from '@tensorflow/tfjs';
+import { describe, expect, it } from 'vitest';
+import type { DataSource, LoadedData, Split } from '../types.js';
+import { exportRunModel } from './export-model.js';
+import { runTraining } from './run-training.js';
+import { Messages, testDeps, testEnv, tinyConfig } from './test-support.js';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+
+const signal = () => new AbortController().signal;
+
+describe('runTraining: comparable, cancellable, clear about errors', () => {
+  it('same seed gives the same split and the same first-epoch metrics, for both strategies', async () => {
+    const { deps } = testDeps();
+    const splits: Split[] = [];
+    const recording = { ...deps, split: (l: Int32Array, f: number, s: number) => { const r = deps.split(l, f, s); splits.push(r); return r; } };
+    const runs = [
+      tinyConfig({ epochs: 1 }),
+      tinyConfig({ epochs: 1 }),
+      // Fine-tuning's head phase at the same learning rate sees the same head, batches and order.
+      tinyConfig({ strategy: 'fine-tuning', twoPhase: true, headEpochs: 1, headLearningRate: 1e-3, epochs: 1, unfreezeBlocks: 1 }),
+    ];
+    const first = [];
+    for (const [i, config] of runs.entries()) {
+      const msgs = new Messages();
+      const out = await runTraining(`same${i}`, config, testEnv(), msgs.emit, signal(), recording);
+      expect(out.status).toBe('completed');
+      const { seconds, imagesPerSec, ...metrics } = msgs.of('epoch')[0].metrics;
+      first.push(metrics);
+    }
+    expect(Array.from(splits[1].train)).toEqual(Array.from(splits[0].train));
+    expect(Array.from(splits[2].val)).toEqual(Array.from(splits[0].val));
+    expect(first[1]).toEqual(first[0]);
+    expect({ ...first[2], phase: 'head' }).toEqual(first[0]);
+    expect(first[2].phase).toBe('head');
+
+    const other = new Messages();
+    await runTraining('other', tinyConfig({ epochs: 1, seed: 12 }), testEnv(), other.emit, signal(), recording);
+    expect(Array.from(splits[3].val)).not.toEqual(Array.from(splits[0].val));
+  }, 60000);
+
+  it('stops within one batch when cancelled and frees every tensor', async () => {
+    const { deps } = testDeps();
+    await deps.selectBackend('wasm');
+    const before = tf.memory().numTensors;
+    const abort = new AbortController();
+    const msgs = new Messages();
+    let abortedAt = -1;
+    const emit = (m: Parameters<typeof msgs.emit>[0]) => {
+      msgs.emit(m);
+      if (m.type === 'progress' && m.progress.phase === 'fine-tuning' && m.progress.batch >= 1 && abortedAt < 0) {
+        abortedAt = msgs.all.length;
+        abort.abort();
+      }
+    };
+    // Batch 2 → 16 batches per epoch; cancel after the first must leave no epoch finished.
+    const out = await runTraining('cancel', tinyConfig({ strategy: 'fine-tuning', twoPhase: false, unfreezeBlocks: 1, batchSize: 2, epochs: 3 }), testEnv(), emit, abort.signal, deps);
+    expect(out.status).toBe('cancelled');
+    expect(abortedAt).toBeGreaterThan(0);
+    const after = msgs.all.slice(abortedAt);
+    expect(after.map((m) => m.type)).toEqual(['cancelled']);
+    expect(msgs.of('epoch')).toHaveLength(0);
+    expect(tf.memory().numTensors).toBe(before);
+  }, 60000);
+
+  it('fails with a clear message for a missing model, empty data and an unknown data set', async () => {
+    const { deps } = testDeps();
+    const { realEngineDeps } = await import('./parts.js');
+    const missing = new Messages();
+    const out = await runTraining('m', tinyConfig({ backboneId: 'no-such-model' }), testEnv(), missing.emit, signal(), { ...deps, loadBackbone: realEngineDeps().loadBackbone });
+    expect(out.status).toBe('failed');
+    expect(missing.of('failed')[0].error).toMatch(/Could not load the backbone "no-such-model"/);
+
+    const empty: DataSource = { load: async (ref) => ({ datasetId: ref.id, classes: ['a', 'b'], shape: [28, 28, 1], pixels: new Uint8Array(0), labels: new Int32Array(0), sampleIds: [], fingerprint: 'empty' } satisfies LoadedData) };
+    const before = tf.memory().numTensors;
+    const e = await runTraining('e', tinyConfig(), testEnv(), () => {}, signal(), { ...deps, dataSource: () => empty });
+    expect(e).toEqual({ status: 'failed', error: expect.stringMatching(/data set "fashion-target" has no images/) });
+    expect(tf.memory().numTensors).toBe(before);
+
+    const unknown = await runTraining('u', tinyConfig({ dataset: { id: 'no-such-set', perClass: null } }), testEnv(), () => {}, signal(), deps);
+    expect(unknown.status === 'failed' && unknown.error).toMatch(/no-such-set/);
+  }, 60000);
+
+  it('stops early on validation loss and restores the best epoch\'s weights', async () => {
+    const { deps } = testDeps();
+    const msgs = new Messages();
+    // A large learning rate on 30 images overfits fast, so validation loss turns up early.
+    const out = await runTraining('es', tinyConfig({ epochs: 40, learningRate: 0.3, earlyStopping: { enabled: true, patience: 2 } }), testEnv(), msgs.emit, signal(), deps);
+    expect(out.status).toBe('completed');
+    if (out.status !== 'completed') return;
+    const epochs = msgs.of('epoch').map((m) => m.metrics);
+    expect(epochs.length).toBeLessThan(40);
+    const best = epochs.reduce((a, b) => (b.valLoss < a.valLoss ? b : a));
+    expect(out.result.bestEpoch).toBe(best.epoch);
+    expect(epochs[epochs.length - 1].epoch - best.epoch).toBe(2);
+    // Re-scoring with the restored weights reproduces the best epoch's accuracy exactly.
+    expect(out.result.finalValAcc).toBe(best.valAcc);
+    expect(out.result.notes.join(' ')).toMatch(/restored from the best epoch/);
+  }, 60000);
+
+  it('exports the trained model, reloads it and predicts exactly what the run did', async () => {
+    const { deps } = testDeps();
+    const env = testEnv();
+    const config = tinyConfig({ strategy: 'fine-tuning', unfreezeBlocks: 2, twoPhase: true, headEpochs: 1, epochs: 1 });
+    const out = await runTraining('exp', config, env, () => {}, signal(), deps);
+    expect(out.status).toBe('completed');
+    const before = tf.memory().numTensors;
+    const outDir = path.join(mkdtempSync(path.join(tmpdir(), 'tl-export-')), 'my model');
+    const { path: exported, parity } = await exportRunModel('exp', config, outDir, env, deps);
+    expect(exported).toBe(outDir);
+    expect(parity.total).toBe(10);
+    expect(parity.samePredictions).toBe(parity.total);
+    expect(parity.maxAbsDiff).toBeLessThan(1e-5);
+    expect(parity.accuracy).toBeCloseTo(out.status === 'completed' ? out.result.finalValAcc : -1, 6);
+    expect(tf.memory().numTensors).toBe(before);
+    await expect(exportRunModel('nope', config, outDir, env, deps)).rejects.toThrow(/Run nope has no saved model/);
+  }, 60000);
+});
