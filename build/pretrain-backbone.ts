@@ -198,7 +198,8 @@ ${r.train.toLocaleString('en-US')} images trained on, ${r.val.toLocaleString('en
 |---|---|---|---|---|---|
 ${r.history.join('\n')}
 
-**Source validation accuracy: ${(r.valAcc * 100).toFixed(1)} %.** Training time: ${r.seconds.toFixed(0)} s.
+**Source validation accuracy: ${(r.valAcc * 100).toFixed(1)} %.** Training time: ${r.seconds.toFixed(0)} s (wall clock;
+the machine may have been shared with other work, so treat the seconds as an upper bound).
 
 ${r.transfer?.trim() ?? TRANSFER_PLACEHOLDER}
 

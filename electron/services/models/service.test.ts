@@ -49,7 +49,7 @@ let svc: ModelsHandlers;
 
 beforeAll(async () => {
   await tf.setBackend('cpu');
-  mkdirSync(path.dirname(served), { recursive: true });
+  mkdirSync(served, { recursive: true });
   if (existsSync(path.join(SHIPPED, 'model.json'))) {
     for (const f of readdirSync(SHIPPED)) writeFileSync(path.join(served, f), readFileSync(path.join(SHIPPED, f)));
   } else {
@@ -62,8 +62,8 @@ beforeAll(async () => {
   baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}/tfjs`;
 });
 afterAll(async () => {
-  server.closeAllConnections();
-  await new Promise((r) => server.close(r));
+  server?.closeAllConnections();
+  if (server) await new Promise((r) => server.close(r));
   rmSync(root, { recursive: true, force: true });
 });
 beforeEach(() => {

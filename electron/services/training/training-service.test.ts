@@ -96,6 +96,9 @@ describe('training queue with the real worker process', () => {
     expect(fe.strategy).toBe('feature-extraction');
     expect(ft.strategy).toBe('fine-tuning');
     expect(fe.pairId).toBe(pair.pairId);
+    // The pair's feature-extraction run trains its head at the head learning rate.
+    expect(t.store.getConfig(fe.id).learningRate).toBe(1e-3);
+    expect(t.store.getConfig(ft.id).learningRate).toBe(1e-4);
     expect(fe.studentName).toBe('Test Student');
     await t.service.handlers['training.cancel']({ runId: pair.runIds[1] });
     await t.service.handlers['training.cancel']({ runId: pair.runIds[0] }).catch(() => undefined);

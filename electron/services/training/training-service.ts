@@ -48,14 +48,15 @@ export function createTrainingService(opts: TrainingServiceOptions) {
     const strategies: Strategy[] = strategy === 'both' ? ['feature-extraction', 'fine-tuning'] : [strategy];
     const pairId = strategies.length > 1 ? store.createPair() : null;
     const who = opts.identity();
-    const runIds = strategies.map((s) => {
-      const config: TrainConfig = { ...rest, strategy: s };
+    const jobs = strategies.map((s) => {
+      // A pair shares one budget. Its feature-extraction run trains only a new head, so it uses the
+      // head's learning rate; the fine-tuning run's low rate would leave that head undertrained.
+      const config: TrainConfig = pairId && s === 'feature-extraction' ? { ...rest, strategy: s, learningRate: rest.headLearningRate } : { ...rest, strategy: s };
       const name = request.name ? (pairId ? `${request.name} · ${strategyLabel[s]}` : request.name) : defaultRunName(config);
-      const run = store.createRun({ name, pairId, config, ...who });
-      return run.id;
+      return { id: store.createRun({ name, pairId, config, ...who }).id, config };
     });
-    runIds.forEach((id, i) => queue.enqueue(id, { ...rest, strategy: strategies[i] }));
-    return { runIds, pairId };
+    for (const job of jobs) queue.enqueue(job.id, job.config);
+    return { runIds: jobs.map((j) => j.id), pairId };
   }
 
   const handlers: TrainingHandlers = {

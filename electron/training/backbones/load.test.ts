@@ -128,3 +128,21 @@ describe('loadBackbone', () => {
     await expect(loadBackbone('junk', dirs)).rejects.toThrow("Model 'junk' is not available: model.json is not valid JSON");
   });
 });
+
+describe('the shipped tl-resnet-s in resources/', () => {
+  const resources = path.resolve(import.meta.dirname, '../../../resources');
+  it('loads, matches its architecture and carries its card', async () => {
+    const real = { resourcesDir: resources, dataDir: dirs.dataDir };
+    const info = await describeBackbone('tl-resnet-s', real);
+    expect(info).toMatchObject({ source: 'shipped', canFineTune: true, inputShape: [28, 28, 1], totalParams: 77_776, blockParams: [176, 4672, 14528, 57728], headParamsPerClass: 65 });
+    expect(info.license).toMatch(/^MIT/);
+    expect(info.card).toContain('## Transfer results');
+    // Pretrained, not freshly initialised: its weights differ from a new network with its seed.
+    const b = await loadBackbone('tl-resnet-s', real);
+    const fresh = buildTlResnet({ seed: 20240611 });
+    const w = b.model!.getLayer('block3_bn2').getWeights()[2].dataSync();
+    expect(Array.from(w)).not.toEqual(Array.from(fresh.getLayer('block3_bn2').getWeights()[2].dataSync()));
+    b.model!.dispose();
+    fresh.dispose();
+  });
+});

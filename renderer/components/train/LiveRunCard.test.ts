@@ -55,3 +55,14 @@ describe('SkipReport', () => {
     expect(report.querySelectorAll('tbody tr')).toHaveLength(3);
   });
 });
+
+describe('LiveRunCard when stopped', () => {
+  it('says where a cancelled run stopped', () => {
+    const run = newLiveRun('run-9', { name: 'FT', strategy: 'fine-tuning' });
+    applyProgress(run, { runId: 'run-9', phase: 'fine-tuning', epoch: 4, epochs: 5, batch: 19, batches: 63, fraction: 0.33, etaSeconds: 40, imagesPerSec: 167, loss: 1.4, acc: 0.5 });
+    applyJob(run, 'cancelled', null);
+    render(LiveRunCard, { props: { run, onCancel: vi.fn(), onDismiss: vi.fn() } });
+    expect(screen.getByText('Cancelled at 33 %, during: fine-tuning the unfrozen blocks')).toBeTruthy();
+    expect(screen.queryByTestId('eta')).toBeNull();
+  });
+});

@@ -1,0 +1,54 @@
+// Issue 5: bring your own images, train with live curves, cancel a run mid-way, export the model.
+import { makeImageFolder } from './image-folder.js';
+import { expect, shotDir, test } from './fixtures.js';
+
+test('add a folder, train feature extraction live, cancel a second run, export the model', async ({ page, app }) => {
+  const folder = await makeImageFolder();
+  await page.goto(app.url);
+  await page.locator('[data-view="train"]').click();
+  await expect(page.getByTestId('train-form')).toBeVisible();
+  await expect(page.getByTestId('device-panel')).toContainText('wasm');
+
+  await page.getByTestId('folder-path-input').fill(folder);
+  await page.getByTestId('add-folder').click();
+  const report = page.getByTestId('skip-report');
+  await expect(report).toContainText('broken.png');
+  await expect(report).toContainText(/corrupt/i);
+  await expect(report).toContainText('notes.txt');
+  await expect(report).toContainText(/not an image/i);
+  await expect(page.getByTestId('class-preview')).toContainText('horizontal-stripes');
+  await expect(page.getByTestId('class-preview').locator('img').first()).toBeVisible();
+  await page.screenshot({ path: `${shotDir}/train-folder-added.png`, fullPage: true });
+
+  await expect(page.getByTestId('dataset-select')).toHaveValue(/^folder-/);
+  await page.getByTestId('backbone-select').selectOption('tl-resnet-s');
+  await page.getByTestId('strategy-select').getByRole('radio', { name: /Feature extraction/ }).check();
+  await page.getByTestId('epochs-input').fill('12');
+  await page.getByTestId('start-training').click();
+
+  const first = page.getByTestId('live-run').first();
+  await expect(first).toHaveAttribute('data-status', 'completed', { timeout: 180_000 });
+  await expect(first.getByTestId('run-curves').locator('canvas').first()).toBeVisible();
+  await expect(page.getByTestId('summary-card')).toBeVisible();
+  await page.screenshot({ path: `${shotDir}/train-completed.png`, fullPage: true });
+
+  await page.getByTestId('export-model').click();
+  await expect(page.getByTestId('export-result')).toContainText('Written to', { timeout: 60_000 });
+  await expect(page.getByTestId('export-path')).toContainText(app.dataDir);
+
+  // A longer fine-tuning run, cancelled while it trains.
+  await page.getByTestId('strategy-select').getByRole('radio', { name: /Fine-tuning/ }).check();
+  await page.getByTestId('epochs-input').fill('300');
+  await page.getByTestId('start-training').click();
+  const second = page.locator('[data-testid="live-run"][data-status="running"]');
+  await expect(second).toHaveCount(1, { timeout: 60_000 });
+  await expect(second.getByTestId('progress-bar')).not.toHaveAttribute('aria-valuenow', '0', { timeout: 60_000 });
+  const secondId = await second.getAttribute('data-run-id');
+  await second.getByTestId('cancel-run').click();
+  const cancelled = page.locator(`[data-testid="live-run"][data-run-id="${secondId}"]`);
+  await expect(cancelled).toHaveAttribute('data-status', 'cancelled', { timeout: 30_000 });
+  await page.screenshot({ path: `${shotDir}/train-cancelled.png`, fullPage: true });
+
+  await page.locator('[data-view="history"]').click();
+  await expect(page.locator(`[data-testid="run-row"][data-run-id="${secondId}"]`)).toHaveAttribute('data-status', 'cancelled');
+});
