@@ -23,7 +23,7 @@ test('add a folder, train feature extraction live, cancel a second run, export t
   await expect(page.getByTestId('dataset-select')).toHaveValue(/^folder-/);
   await page.getByTestId('backbone-select').selectOption('tl-resnet-s');
   await page.getByTestId('strategy-select').getByRole('radio', { name: /Feature extraction/ }).check();
-  await page.getByTestId('epochs-input').fill('12');
+  await page.getByTestId('epochs-input').fill('40');
   await page.getByTestId('start-training').click();
 
   const first = page.getByTestId('live-run').first();
