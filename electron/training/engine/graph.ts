@@ -93,12 +93,12 @@ export function splitAtBoundary(model: tf.LayersModel, frozen: Set<string>): Spl
 }
 
 /** One flat model: image → backbone layers → head, sharing the live weights (for saving). */
-export function composeModel(base: tf.LayersModel, head: tf.layers.Layer, name: string): tf.LayersModel {
+export function composeModel(base: tf.LayersModel, head: { applySymbolic(f: Sym): Sym }, name: string): tf.LayersModel {
   const input = tf.input({ shape: base.inputs[0].shape.slice(1) as number[], name: 'image' });
   const mapping = replay(base.layers, new Map([[base.inputs[0].id, input]]));
   const features = mapping.get(base.outputs[0].id);
   if (!features) throw new Error('Cannot compose the model: the backbone output was not reached.');
-  return tf.model({ inputs: input, outputs: head.apply(features) as Sym, name });
+  return tf.model({ inputs: input, outputs: head.applySymbolic(features), name });
 }
 
 export function countParams(layers: tf.layers.Layer[], trainableOnly: boolean): number {

@@ -1,26 +1,71 @@
-// The new classifier: one Dense layer with softmax over the backbone's feature vector, initialised
-// from the run's seed so both strategies start from the very same head.
+// The new classifier: feature standardisation (fixed from the training images' embeddings) and one
+// Dense layer with softmax, initialised from the run's seed so both strategies start from the very
+// same head. Pooled features of a ReLU network share a large common offset; without standardising
+// them a linear head needs many times more steps to learn the same thing.
 import * as tf from '@tensorflow/tfjs';
 import { deriveSeed } from './random.js';
 
 export const HEAD_LAYER_NAME = 'transfer_head';
+export const STANDARDIZE_LAYER_NAME = 'transfer_standardize';
 
-export function createHead(featureSize: number, numClasses: number, seed: number): tf.layers.Layer {
-  const head = tf.layers.dense({
-    units: numClasses,
-    activation: 'softmax',
-    name: HEAD_LAYER_NAME,
-    kernelInitializer: tf.initializers.glorotUniform({ seed: deriveSeed(seed, 'head') }),
-    biasInitializer: 'zeros',
-  });
-  // Built by a symbolic call (not build()) so its weights get the layer's name scope,
-  // "transfer_head/kernel", which is what a saved model is matched against on load.
-  head.apply(tf.input({ shape: [featureSize], name: `${HEAD_LAYER_NAME}_features` }));
-  return head;
+export class Head {
+  /** BatchNormalization without scale/offset, always in inference mode: (x - mean) / sqrt(var + eps). */
+  readonly standardize: tf.layers.Layer;
+  readonly dense: tf.layers.Layer;
+
+  constructor(readonly featureSize: number, numClasses: number, seed: number) {
+    this.standardize = tf.layers.batchNormalization({ name: STANDARDIZE_LAYER_NAME, center: false, scale: false, epsilon: 1e-3, trainable: false });
+    this.dense = tf.layers.dense({
+      units: numClasses,
+      activation: 'softmax',
+      name: HEAD_LAYER_NAME,
+      kernelInitializer: tf.initializers.glorotUniform({ seed: deriveSeed(seed, 'head') }),
+      biasInitializer: 'zeros',
+    });
+    // Built by a symbolic call (not build()) so the weights get their layer's name scope,
+    // e.g. "transfer_head/kernel", which is what a saved model is matched against on load.
+    this.applySymbolic(tf.input({ shape: [featureSize], name: `${HEAD_LAYER_NAME}_features` }));
+  }
+
+  get layers(): tf.layers.Layer[] {
+    return [this.standardize, this.dense];
+  }
+
+  applySymbolic(features: tf.SymbolicTensor): tf.SymbolicTensor {
+    return this.dense.apply(this.standardize.apply(features)) as tf.SymbolicTensor;
+  }
+
+  /** Class probabilities; the standardisation never updates its statistics here. */
+  apply(features: tf.Tensor, training = false): tf.Tensor2D {
+    return this.dense.apply(this.standardize.apply(features, { training: false }), { training }) as tf.Tensor2D;
+  }
+
+  variables(): tf.Variable[] {
+    return this.dense.trainableWeights.map((w) => w.read() as tf.Variable);
+  }
+
+  /** Every variable of the head, including the standardisation statistics. */
+  state(): tf.Variable[] {
+    return this.layers.flatMap((l) => l.weights.map((w) => w.read() as tf.Variable));
+  }
+
+  /** Sets the standardisation from [count, featureSize] training embeddings. */
+  fitStandardization(features: Float32Array, count: number): void {
+    const d = this.featureSize;
+    const mean = new Float64Array(d);
+    const sq = new Float64Array(d);
+    for (let i = 0; i < count; i++) for (let j = 0; j < d; j++) mean[j] += features[i * d + j];
+    for (let j = 0; j < d; j++) mean[j] /= Math.max(1, count);
+    for (let i = 0; i < count; i++) for (let j = 0; j < d; j++) sq[j] += (features[i * d + j] - mean[j]) ** 2;
+    const variance = Float32Array.from(sq, (s) => s / Math.max(1, count));
+    const values = [tf.tensor1d(Float32Array.from(mean)), tf.tensor1d(variance)];
+    this.standardize.setWeights(values);
+    tf.dispose(values);
+  }
 }
 
-export function headVariables(head: tf.layers.Layer): tf.Variable[] {
-  return head.trainableWeights.map((w) => w.read() as tf.Variable);
+export function createHead(featureSize: number, numClasses: number, seed: number): Head {
+  return new Head(featureSize, numClasses, seed);
 }
 
 export function createOptimizer(name: 'adam' | 'sgd' | 'rmsprop', learningRate: number): tf.Optimizer {

@@ -66,7 +66,7 @@ export function disposeBackbone(backbone: LoadedBackbone): void {
 /** Frees every weight of the run (base, head); models built on them share these variables. */
 export function disposeRunTensors(setup: RunSetup): void {
   disposeBackbone(setup.backbone);
-  disposeLayerWeights([setup.head]);
+  disposeLayerWeights(setup.head.layers);
 }
 
 export function describeError(err: unknown, config: TrainConfig): string {

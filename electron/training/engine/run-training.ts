@@ -15,7 +15,7 @@ import { CancelledError, type LoopContext, type PhaseOutcome } from './loop.js';
 import { saveLayersModel } from './model-files.js';
 import { BatchRecorder, PeakMemory, RunProgress, type EmitFn, type Stage } from './progress.js';
 import { predictAll, scoreValidation } from './results.js';
-import { embeddingCost, fineTuneTopBlocks, prepareFineTuning, trainHeadOnFrozenBase, type RunSetup } from './strategies.js';
+import { embedOnce, embeddingCost, fineTuneTopBlocks, prepareFineTuning, trainHeadOnFrozenBase, type RunSetup } from './strategies.js';
 import { describeError, disposeRunTensors, loadRunInputs, runModelDir } from './run-setup.js';
 
 export type RunOutcome =
@@ -30,7 +30,7 @@ function plannedStages(setup: RunSetup): Stage[] {
   const headEpochs = fe ? config.epochs : config.twoPhase ? config.headEpochs : 0;
   const headCostPerImage = config.augment ? 1 : 0.02;
   return [
-    { phase: 'caching-embeddings', cost: headEpochs > 0 ? embeddingCost(setup) : 0 },
+    { phase: 'caching-embeddings', cost: embeddingCost(setup, headEpochs) },
     { phase: 'training-head', cost: headEpochs * nTrain * headCostPerImage },
     { phase: 'fine-tuning', cost: fe ? 0 : config.epochs * (nTrain * 3 + split.val.length) },
     { phase: 'evaluating', cost: split.val.length },
@@ -79,8 +79,8 @@ async function train(
   const frozen = fe ? new Set(baseLayers.map((l) => l.name)) : frozenLayerNames(backbone.model!, backbone.blocks, config.unfreezeBlocks);
   const splitModel = fe ? null : prepareFineTuning(backbone, frozen);
   if (fe) baseLayers.forEach((l) => { l.trainable = false; });
-  const trainableParams = countParams(splitModel?.trainableLayers ?? [], true) + countParams([head], true);
-  const totalParams = countParams(baseLayers, false) + countParams([head], false);
+  const trainableParams = countParams(splitModel?.trainableLayers ?? [], true) + countParams(head.layers, true);
+  const totalParams = countParams(baseLayers, false) + countParams(head.layers, false);
   emit({ type: 'started', runId, rung: backend.rung, device: backend.device, trainableParams, frozenParams: totalParams - trainableParams });
 
   progress.plan(plannedStages(setup));
@@ -88,8 +88,9 @@ async function train(
   const steps = Math.ceil(split.train.length / config.batchSize) * (headEpochs + (fe ? 0 : config.epochs));
   const ctx: LoopContext = { runId, emit, signal, progress, recorder: new BatchRecorder(steps), memory: new PeakMemory() };
   const phases: PhaseOutcome[] = [];
+  const embeddings = await embedOnce(setup, ctx);
   if (headEpochs > 0) {
-    phases.push(await trainHeadOnFrozenBase(setup, ctx, {
+    phases.push(await trainHeadOnFrozenBase(setup, ctx, embeddings, {
       phase: 'head', epochs: headEpochs, learningRate: fe ? config.learningRate : config.headLearningRate,
       earlyStopping: fe ? config.earlyStopping : null,
     }));
@@ -107,7 +108,7 @@ async function train(
 
   progress.enter('evaluating', 'Scoring the validation images');
   const numClasses = data.classes.length;
-  const predict = (idx: Int32Array) => tf.tidy(() => head.apply(extractFeatures(backbone, inputBatch(data, idx, backbone))) as tf.Tensor2D);
+  const predict = (idx: Int32Array) => tf.tidy(() => head.apply(extractFeatures(backbone, inputBatch(data, idx, backbone))));
   const pred = await predictAll(split.val, numClasses, predict, { signal, onProgress: (d, t) => progress.update(d / t) });
   const valLabels = Int32Array.from(split.val, (i) => data.labels[i]);
   const scores = scoreValidation(pred, valLabels, Array.from(split.val, (i) => data.sampleIds[i]));

@@ -7,7 +7,7 @@ import type { TrainConfig } from '../../contract/index.js';
 import type { LoadedBackbone, LoadedData, Split } from '../types.js';
 import { cachedEmbeddings, computeEmbeddings, extractFeatures, type Embeddings } from './embeddings.js';
 import { splitAtBoundary, type SplitModel } from './graph.js';
-import { createOptimizer, headVariables } from './head.js';
+import { createOptimizer, type Head } from './head.js';
 import { inputBatch, labelsOf } from './images.js';
 import { trainPhase, type LoopContext, type PhaseOutcome, type PhaseSpec } from './loop.js';
 import { deriveSeed } from './random.js';
@@ -18,7 +18,7 @@ export interface RunSetup {
   backbone: LoadedBackbone;
   data: LoadedData;
   split: Split;
-  head: tf.layers.Layer;
+  head: Head;
   augment: ((x: tf.Tensor4D, seed: number) => tf.Tensor4D) | null;
   notes: string[];
   /** Filled when embeddings were cached: where they came from. */
@@ -51,53 +51,76 @@ function baseSpec(setup: RunSetup, over: Pick<PhaseSpec, 'phase' | 'progressPhas
   };
 }
 
-/** Phase costs for progress, in image forward passes. */
-export function embeddingCost(setup: RunSetup): number {
-  return setup.config.augment ? setup.split.val.length : setup.data.labels.length;
+/** Training images whose embeddings set the head's standardisation when augmentation is on. */
+const STATS_SAMPLE = 1000;
+
+/** Phase cost of embedding, in image forward passes. */
+export function embeddingCost(setup: RunSetup, headEpochs: number): number {
+  const { split, data } = setup;
+  return setup.config.augment ? Math.min(STATS_SAMPLE, split.train.length) + (headEpochs > 0 ? split.val.length : 0) : data.labels.length;
 }
 
 /**
- * Trains the head alone on the frozen base (feature extraction, or fine-tuning's first phase).
- * With augmentation every batch goes through the base again, so nothing can be cached.
+ * Runs the frozen base once in inference mode: every image's embedding (cached in memory and on
+ * disk) unless augmentation is on, then sets the head's standardisation from the training images.
+ * Returns the cached embeddings, or null when augmentation rules caching out.
+ */
+export async function embedOnce(setup: RunSetup, ctx: LoopContext): Promise<Embeddings | null> {
+  const { backbone, data, split, head, config } = setup;
+  const onProgress = (done: number, total: number) => ctx.progress.update(done / total, { message: `Embedding images ${done}/${total}` });
+  ctx.progress.enter('caching-embeddings', config.augment ? 'Embedding a sample of training images (augmentation is on, so nothing is cached)' : 'Computing embeddings once with the frozen base');
+  if (config.augment) {
+    const sample = split.train.subarray(0, Math.min(STATS_SAMPLE, split.train.length));
+    const e = await computeEmbeddings(backbone, data, { indices: sample, signal: ctx.signal, onProgress });
+    head.fitStandardization(e.features, e.count);
+    return null;
+  }
+  const cached = await cachedEmbeddings(backbone, data, setup.dataDir, { signal: ctx.signal, onProgress });
+  setup.embeddingCache = cached.source === 'memory' ? 'memory' : 'disk';
+  setup.notes.push(cached.source === 'computed'
+    ? `Embeddings of ${data.labels.length} images computed once with the frozen base and cached to disk.`
+    : `Embeddings reused from the ${cached.source} cache: no image went through the frozen base again.`);
+  if (cached.diskError) {
+    setup.embeddingCache = 'memory';
+    setup.notes.push(`Could not write the embedding cache (${cached.diskError}); kept in memory only.`);
+  }
+  const train = rows(cached.embeddings, split.train);
+  head.fitStandardization(train.dataSync() as Float32Array, split.train.length);
+  train.dispose();
+  return cached.embeddings;
+}
+
+/**
+ * Trains the head alone on the frozen base (feature extraction, or fine-tuning's first phase), on
+ * the cached embeddings; with augmentation every batch goes through the base again.
  */
 export async function trainHeadOnFrozenBase(
-  setup: RunSetup, ctx: LoopContext,
+  setup: RunSetup, ctx: LoopContext, embeddings: Embeddings | null,
   opts: { phase: PhaseSpec['phase']; epochs: number; learningRate: number; earlyStopping: PhaseSpec['earlyStopping'] },
 ): Promise<PhaseOutcome> {
   const { backbone, data, split, head, config } = setup;
-  const onProgress = (done: number, total: number) => ctx.progress.update(done / total, { message: `Embedding images ${done}/${total}` });
-  ctx.progress.enter('caching-embeddings', config.augment ? 'Embedding the validation images (augmentation is on: training images go through the base every batch)' : 'Computing embeddings once with the frozen base');
   let features: (idx: Int32Array) => tf.Tensor2D;
   let valFeatures: (idx: Int32Array) => tf.Tensor2D;
   const augment = augmenter(setup);
-  if (!augment) {
-    const cached = await cachedEmbeddings(backbone, data, setup.dataDir, { signal: ctx.signal, onProgress });
-    if (setup.embeddingCache === 'n/a' || setup.embeddingCache === 'off') {
-      setup.embeddingCache = cached.source === 'memory' ? 'memory' : 'disk';
-      setup.notes.push(cached.source === 'computed'
-        ? `Embeddings of ${data.labels.length} images computed once with the frozen base and cached to disk.`
-        : `Embeddings reused from the ${cached.source} cache: no image went through the base during training.`);
-      if (cached.diskError) { setup.embeddingCache = 'memory'; setup.notes.push(`Could not write the embedding cache (${cached.diskError}); kept in memory only.`); }
-    }
-    features = (idx) => rows(cached.embeddings, idx);
+  if (embeddings) {
+    features = (idx) => rows(embeddings, idx);
     valFeatures = features;
   } else {
+    const onProgress = (done: number, total: number) => ctx.progress.update(done / total, { message: `Embedding validation images ${done}/${total}` });
     const val = await computeEmbeddings(backbone, data, { indices: split.val, signal: ctx.signal, onProgress });
     const position = new Map(Array.from(split.val, (v, i) => [v, i] as [number, number]));
     features = (idx) => tf.tidy(() => extractFeatures(backbone, inputBatch(data, idx, backbone, augment)));
     valFeatures = (idx) => rows(val, idx, position);
-    if (setup.embeddingCache !== 'disk' && setup.embeddingCache !== 'memory') setup.embeddingCache = 'off';
   }
-  ctx.progress.enter('training-head', `Training the new head (${head.countParams()} parameters)`);
+  ctx.progress.enter('training-head', `Training the new head (${head.dense.countParams()} parameters)`);
   const optimizer = createOptimizer(config.optimizer, opts.learningRate);
   try {
-    const vars = headVariables(head);
     return await trainPhase(baseSpec(setup, {
       phase: opts.phase, progressPhase: 'training-head', epochs: opts.epochs, firstEpoch: 0,
       prepare: features,
-      forwardTrain: (f) => head.apply(f, { training: true }) as tf.Tensor2D,
-      predict: (idx) => tf.tidy(() => head.apply(valFeatures(idx)) as tf.Tensor2D),
-      optimizer, variables: vars, state: vars, earlyStopping: opts.earlyStopping,
+      forwardTrain: (f) => head.apply(f, true),
+      predict: (idx) => tf.tidy(() => head.apply(valFeatures(idx))),
+      optimizer, variables: head.variables(), state: head.variables(), earlyStopping: opts.earlyStopping,
     }), ctx);
   } finally {
     optimizer.dispose();
@@ -105,9 +128,8 @@ export async function trainHeadOnFrozenBase(
 }
 
 /** The variables fine-tuning may change: weights of the unfrozen layers (incl. BN statistics). */
-function changeable(split: SplitModel, head: tf.layers.Layer, trainFrozenBatchNorm: boolean): tf.Variable[] {
-  const layers = [...split.trainableLayers, head];
-  const vars = layers.flatMap((l) => l.weights.map((w) => w.read() as tf.Variable));
+function changeable(split: SplitModel, head: Head, trainFrozenBatchNorm: boolean): tf.Variable[] {
+  const vars = [...split.trainableLayers.flatMap((l) => l.weights.map((w) => w.read() as tf.Variable)), ...head.variables()];
   if (trainFrozenBatchNorm) {
     for (const l of split.frozenLayers) if (l.getClassName() === 'BatchNormalization') vars.push(...l.weights.filter((w) => !w.trainable).map((w) => w.read() as tf.Variable));
   }
@@ -134,10 +156,10 @@ export async function fineTuneTopBlocks(
       }),
       forwardTrain: (x) => {
         const f = split.suffix ? split.suffix.apply(x, { training: true }) as tf.Tensor : x;
-        return head.apply(f, { training: true }) as tf.Tensor2D;
+        return head.apply(f, true);
       },
-      predict: (idx) => tf.tidy(() => head.apply(extractFeatures(backbone, inputBatch(data, idx, backbone))) as tf.Tensor2D),
-      optimizer, variables: [...trainable, ...headVariables(head)],
+      predict: (idx) => tf.tidy(() => head.apply(extractFeatures(backbone, inputBatch(data, idx, backbone)))),
+      optimizer, variables: [...trainable, ...head.variables()],
       state: changeable(split, head, config.trainFrozenBatchNorm),
       earlyStopping: config.earlyStopping,
     }), ctx);
