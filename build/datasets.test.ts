@@ -20,7 +20,9 @@ describe('build/make-datasets.ts', () => {
 
   // The committed images and labels must be exactly what the seeded script selects. (The .gz bytes
   // themselves may differ with another zlib, so the uncompressed content is compared.)
-  it.skipIf(!existsSync(join(fashionDir, 'train-images-idx3-ubyte.gz')))('reproduces the committed data sets', () => {
+  const noSource = !existsSync(join(fashionDir, 'train-images-idx3-ubyte.gz'));
+  if (noSource) console.log(`[skipped] datasets.test: "reproduces the committed data sets" — ${fashionDir} is missing (apt-get install dataset-fashion-mnist)`);
+  it.skipIf(noSource)('reproduces the committed data sets (skipped without dataset-fashion-mnist)', () => {
     const sets = makeSets(fashionDir);
     expect(sets.map((b) => [b.meta.id, b.labels.length])).toEqual([['fashion-source', 15000], ['fashion-target', 5000], ['digits', 5000]]);
     for (const b of sets) {

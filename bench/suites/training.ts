@@ -46,7 +46,7 @@ async function loadNet(notes: string[]): Promise<Net> {
 }
 
 async function measureRung(net: Net, data: BenchData, full: boolean): Promise<RungResult> {
-  warmUp(net, data);
+  await warmUp(net, data);
   const forward = await forwardPass(net, data);
   const cached = full ? await featureExtractionCached(net, data, EPOCHS) : undefined;
   const naive = full ? await featureExtractionNaive(net, data, EPOCHS) : undefined;

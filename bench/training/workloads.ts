@@ -49,13 +49,14 @@ export function embed(net: Net, d: BenchData): tf.Tensor2D {
 }
 
 /** One warm-up step of everything timed below (kernel set-up, XNNPACK operators, JIT). */
-export function warmUp(net: Net, d: BenchData): void {
+export async function warmUp(net: Net, d: BenchData): Promise<void> {
   const small = { ...d, n: Math.min(d.n, BATCH) };
   embed(net, small).dispose();
   const whole = tf.model({ inputs: net.base.inputs, outputs: makeHead(net.featureSize, d.classes).apply(net.base.outputs[0]) as tf.SymbolicTensor });
   const opt = tf.train.adam(1e-4);
   tf.tidy(() => trainStep(opt, () => whole.apply(images(small, 0, small.n), { training: true }) as tf.Tensor, oneHot(small, 0, small.n), trainable(whole)));
   opt.dispose();
+  await featureExtractionCached(net, small, 2);
 }
 
 export function forwardPass(net: Net, d: BenchData): Promise<Timing> {

@@ -70,7 +70,9 @@ describe('scanFolder', () => {
   });
 
   // Root reads everything, so the real permission case only runs as an ordinary user.
-  it.skipIf(process.getuid?.() === 0)('reports a file it may not read', async () => {
+  const asRoot = process.getuid?.() === 0;
+  if (asRoot) console.log('[skipped] folder.test: "reports a file it may not read" — running as root, which can read every file');
+  it.skipIf(asRoot)('reports a file it may not read (skipped as root: root reads every file)', async () => {
     const f = join(fx.root, 'dogs', 'locked.png');
     writeFileSync(f, await makePng(10, 10, [1, 2, 3], 1));
     chmodSync(f, 0o000);

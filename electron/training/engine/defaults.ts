@@ -3,9 +3,10 @@
 // get more passes, large sets fewer (each pass already holds many steps).
 import type { Strategy, TrainConfig } from '../../contract/index.js';
 
-/** Optimizer steps we aim for in a run, before the per-strategy clamps below. */
-const TARGET_STEPS = { 'feature-extraction': 600, 'fine-tuning': 400 } as const;
-const EPOCH_LIMITS = { 'feature-extraction': [8, 60], 'fine-tuning': [4, 30] } as const;
+/** Optimizer steps we aim for in a run, before the per-strategy clamps below. A head trained on
+ *  cached embeddings costs almost nothing per step, so feature extraction gets many more. */
+const TARGET_STEPS = { 'feature-extraction': 2000, 'fine-tuning': 400 } as const;
+const EPOCH_LIMITS = { 'feature-extraction': [10, 150], 'fine-tuning': [4, 30] } as const;
 
 export function defaultBatchSize(datasetSize: number): number {
   return datasetSize < 500 ? 16 : datasetSize < 5_000 ? 32 : 64;
@@ -39,7 +40,8 @@ export function defaultConfig(strategy: Strategy, datasetSize: number): TrainCon
     seed: 42,
     unfreezeBlocks: fineTune ? 2 : 0,
     twoPhase: fineTune,
-    headEpochs: fineTune ? Math.max(2, Math.round(defaultEpochs('feature-extraction', datasetSize) / 3)) : 0,
+    // The head phase runs on cached embeddings (cheap): train the head well before unfreezing.
+    headEpochs: fineTune ? Math.max(2, Math.round(defaultEpochs('feature-extraction', datasetSize) / 2)) : 0,
     headLearningRate: 1e-3,
     trainFrozenBatchNorm: false,
     augment: false,

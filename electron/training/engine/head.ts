@@ -9,12 +9,14 @@ export const HEAD_LAYER_NAME = 'transfer_head';
 export const STANDARDIZE_LAYER_NAME = 'transfer_standardize';
 
 export class Head {
-  /** BatchNormalization without scale/offset, always in inference mode: (x - mean) / sqrt(var + eps). */
+  /** BatchNormalization with fixed scale 1 and offset 0 (frozen), always in inference mode:
+   *  (x - mean) / sqrt(var + eps). Scale and offset exist only because tfjs's BatchNorm gradient
+   *  expects them. */
   readonly standardize: tf.layers.Layer;
   readonly dense: tf.layers.Layer;
 
   constructor(readonly featureSize: number, numClasses: number, seed: number) {
-    this.standardize = tf.layers.batchNormalization({ name: STANDARDIZE_LAYER_NAME, center: false, scale: false, epsilon: 1e-3, trainable: false });
+    this.standardize = tf.layers.batchNormalization({ name: STANDARDIZE_LAYER_NAME, epsilon: 1e-3, trainable: false });
     this.dense = tf.layers.dense({
       units: numClasses,
       activation: 'softmax',
@@ -58,7 +60,7 @@ export class Head {
     for (let j = 0; j < d; j++) mean[j] /= Math.max(1, count);
     for (let i = 0; i < count; i++) for (let j = 0; j < d; j++) sq[j] += (features[i * d + j] - mean[j]) ** 2;
     const variance = Float32Array.from(sq, (s) => s / Math.max(1, count));
-    const values = [tf.tensor1d(Float32Array.from(mean)), tf.tensor1d(variance)];
+    const values = [tf.ones([d]), tf.zeros([d]), tf.tensor1d(Float32Array.from(mean)), tf.tensor1d(variance)];
     this.standardize.setWeights(values);
     tf.dispose(values);
   }

@@ -22,14 +22,14 @@ describe('runTraining', () => {
     for (const m of msgs.all) expect(FromWorker.safeParse(m).success).toBe(true);
 
     const saved = await loadLayersModel(out.modelDir!);
-    const after = weightValues(saved.layers.filter((l) => l.name !== 'transfer_head'));
+    const after = weightValues(saved.layers.filter((l) => !l.name.startsWith('transfer_')));
     expect(after.size).toBe(initial().size);
     for (const [name, values] of initial()) expect(Buffer.from(after.get(name)!.buffer).equals(Buffer.from(values.buffer)), name).toBe(true);
     const head0 = createHead(64, 5, 11);
-    const kernel0 = head0.getWeights()[0].dataSync();
+    const kernel0 = head0.dense.getWeights()[0].dataSync();
     const kernel1 = saved.getLayer('transfer_head').getWeights()[0].dataSync();
     expect(kernel1.some((v, i) => v !== kernel0[i])).toBe(true);
-    head0.dispose();
+    head0.layers.forEach((l) => l.dispose());
     saved.dispose();
 
     expect(msgs.of('started')[0]).toMatchObject({ rung: 'wasm', trainableParams: 64 * 5 + 5 });
