@@ -9,8 +9,9 @@ export default defineConfig({
     hookTimeout: 120_000,
     fileParallelism: false,
     projects: [
-      { test: { name: 'node', include: ['electron/**/*.test.ts', 'build/**/*.test.ts', 'bench/**/*.test.ts'], environment: 'node', pool: 'forks' } },
+      { extends: true, test: { name: 'node', include: ['electron/**/*.test.ts', 'build/**/*.test.ts', 'bench/**/*.test.ts'], environment: 'node', pool: 'forks' } },
       {
+        extends: true,
         plugins: [svelte()],
         resolve: { conditions: ['browser'] },
         test: { name: 'renderer', include: ['renderer/**/*.test.ts'], environment: 'jsdom' },

@@ -28,7 +28,7 @@ function arg(name: string, fallback: number): number {
   const i = process.argv.indexOf(`--${name}`);
   return i >= 0 ? Number(process.argv[i + 1]) : fallback;
 }
-const EPOCHS = arg('epochs', 2);
+const EPOCHS = arg('epochs', 8);
 const LIMIT = arg('limit', 0); // >0: train on only this many images (a quick smoke run)
 const outIdx = process.argv.indexOf('--out');
 const OUT = outIdx >= 0 ? path.resolve(process.argv[outIdx + 1]) : path.join(ROOT, 'resources', 'models', TL_RESNET_ID);

@@ -117,11 +117,4 @@ export const phaseLabels: Record<TrainingProgress['phase'], string> = {
   done: 'Done',
 };
 
-export const statusLabels: Record<RunStatus, string> = {
-  queued: 'Queued',
-  running: 'Running',
-  completed: 'Completed',
-  failed: 'Failed',
-  cancelled: 'Cancelled',
-  interrupted: 'Interrupted',
-};
+export { statusLabel as statusLabels } from '../runs/format.js';
