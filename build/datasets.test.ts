@@ -22,7 +22,7 @@ describe('build/make-datasets.ts', () => {
   // themselves may differ with another zlib, so the uncompressed content is compared.)
   const noSource = !existsSync(join(fashionDir, 'train-images-idx3-ubyte.gz'));
   if (noSource) console.log(`[skipped] datasets.test: "reproduces the committed data sets" — ${fashionDir} is missing (apt-get install dataset-fashion-mnist)`);
-  it.skipIf(noSource)('reproduces the committed data sets (skipped without dataset-fashion-mnist)', () => {
+  it.skipIf(noSource)('reproduces the committed data sets from the dataset-fashion-mnist package', () => {
     const sets = makeSets(fashionDir);
     expect(sets.map((b) => [b.meta.id, b.labels.length])).toEqual([['fashion-source', 15000], ['fashion-target', 5000], ['digits', 5000]]);
     for (const b of sets) {

@@ -10,7 +10,7 @@ export default defineConfig({
   workers: 1,
   retries: 0,
   reporter: [['list']],
-  outputDir: '../test-results',
+  outputDir: '../test-results/e2e',
   use: {
     browserName: 'chromium',
     viewport: { width: 1400, height: 900 },

@@ -30,9 +30,9 @@ const start = (port = 0) =>
     subscribe: (l) => (listeners.add(l), () => listeners.delete(l)),
   });
 
-function connect(url: string): Promise<WebSocket> {
+function connect(url: string, origin?: string): Promise<WebSocket> {
   return new Promise((resolve, reject) => {
-    const ws = new WebSocket(url);
+    const ws = new WebSocket(url, origin ? { origin } : {});
     ws.on('open', () => resolve(ws));
     ws.on('error', reject);
     ws.on('unexpected-response', (_req, res) => reject(new Error(`HTTP ${res.statusCode}`)));
@@ -69,6 +69,13 @@ describe('browser-mode server', () => {
     server = await start();
     await expect(connect(`ws://127.0.0.1:${server.port}/ws`)).rejects.toThrow(/401/);
     await expect(connect(`ws://127.0.0.1:${server.port}/ws?token=wrong`)).rejects.toThrow(/401/);
+  });
+
+  it('refuses a WebSocket opened by a page of another origin, even with the token', async () => {
+    server = await start();
+    await expect(connect(`ws://127.0.0.1:${server.port}/ws?token=${token}`, 'https://evil.example')).rejects.toThrow(/401/);
+    const ok = await connect(`ws://127.0.0.1:${server.port}/ws?token=${token}`, `http://127.0.0.1:${server.port}`);
+    ok.close();
   });
 
   it('answers contract calls and reports malformed frames without closing', async () => {

@@ -67,7 +67,10 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
 
   server.on('upgrade', (req, socket, head) => {
     const url = new URL(req.url ?? '/', 'http://x');
-    if (url.pathname !== '/ws' || !authorised(req)) {
+    // A page from another origin must not drive the app, even if it somehow had the token.
+    const origin = req.headers.origin;
+    const sameOrigin = !origin || origin === `http://${req.headers.host}`;
+    if (url.pathname !== '/ws' || !authorised(req) || !sameOrigin) {
       socket.end('HTTP/1.1 401 Unauthorized\r\nConnection: close\r\n\r\n');
       return;
     }
