@@ -9,7 +9,7 @@ import type { EngineDeps } from './deps.js';
 import { computeEmbeddings, extractFeatures } from './embeddings.js';
 import { inputBatch } from './images.js';
 import { knnAccuracy } from './knn.js';
-import { seededRandom, shuffled } from './random.js';
+import { createRng, shuffleInPlace } from '../data/prng.js';
 import { disposeBackbone } from './run-setup.js';
 
 export const PROBE_IMAGES = 500;
@@ -20,7 +20,7 @@ const AMPLE_IMAGES_PER_SEC = 2000;
 export function balancedSubset(labels: Int32Array, classCount: number, limit: number, seed: number): Int32Array {
   const perClass = Math.max(2, Math.floor(limit / Math.max(1, classCount)));
   const byClass: number[][] = Array.from({ length: classCount }, () => []);
-  shuffled(Int32Array.from(labels.keys()), seededRandom(seed)).forEach((i) => { if (byClass[labels[i]].length < perClass) byClass[labels[i]].push(i); });
+  shuffleInPlace(Int32Array.from(labels.keys()), createRng(seed)).forEach((i) => { if (byClass[labels[i]].length < perClass) byClass[labels[i]].push(i); });
   return Int32Array.from(byClass.flat().sort((a, b) => a - b));
 }
 
