@@ -11,6 +11,8 @@ test('train both, compare the pair, click a confusion cell, history survives a r
   await page.getByTestId('backbone-select').selectOption('tl-resnet-s');
   await page.getByTestId('strategy-select').getByRole('radio', { name: /Both/ }).check();
   await page.getByTestId('epochs-input').fill('3');
+  await expect(page.getByTestId('pair-budget')).toBeVisible();
+  await page.screenshot({ path: `${shotDir}/train-both-form.png`, fullPage: true });
   await page.getByTestId('start-training').click();
 
   const runs = page.getByTestId('live-run');

@@ -85,7 +85,7 @@ describe('training queue with the real worker process', () => {
   it('runs "both" as a linked pair in order and cancels a queued run without starting it', async () => {
     const t = setup();
     cleanup = t.close;
-    const pair = await t.service.handlers['training.start']({ config: { ...config({ epochs: 1 }), strategy: 'both' } });
+    const pair = await t.service.handlers['training.start']({ config: { ...config({ epochs: 1, twoPhase: true, headEpochs: 4 }), strategy: 'both' } });
     expect(pair.runIds).toHaveLength(2);
     expect(pair.pairId).toBeTruthy();
     const third = await t.service.handlers['training.start']({ config: config({ epochs: 1 }) });
@@ -96,9 +96,10 @@ describe('training queue with the real worker process', () => {
     expect(fe.strategy).toBe('feature-extraction');
     expect(ft.strategy).toBe('fine-tuning');
     expect(fe.pairId).toBe(pair.pairId);
-    // The pair's feature-extraction run trains its head at the head learning rate.
-    expect(t.store.getConfig(fe.id).learningRate).toBe(1e-3);
-    expect(t.store.getConfig(ft.id).learningRate).toBe(1e-4);
+    // Same budget: the feature-extraction run trains its head at the head learning rate, for as many
+    // epochs as the fine-tuning run's head phase and unfreezing together.
+    expect(t.store.getConfig(fe.id)).toMatchObject({ learningRate: 1e-3, epochs: 5 });
+    expect(t.store.getConfig(ft.id)).toMatchObject({ learningRate: 1e-4, epochs: 1, headEpochs: 4 });
     expect(fe.studentName).toBe('Test Student');
     await t.service.handlers['training.cancel']({ runId: pair.runIds[1] });
     await t.service.handlers['training.cancel']({ runId: pair.runIds[0] }).catch(() => undefined);

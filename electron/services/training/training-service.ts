@@ -26,6 +26,16 @@ export function defaultRunName(config: TrainConfig): string {
   return `${strategyLabel[config.strategy]} · ${config.dataset.id}${subset} · ${config.backboneId}`;
 }
 
+/**
+ * A pair shares one budget. Its feature-extraction run trains only a new head, so it uses the head's
+ * learning rate (the fine-tuning rate would leave the head undertrained), and as many epochs as the
+ * fine-tuning run trains in total (head phase + unfreezing) so neither gets more optimizer steps.
+ */
+function pairedFeatureExtraction(config: Omit<TrainConfig, 'strategy'>): TrainConfig {
+  const epochs = config.twoPhase ? config.headEpochs + config.epochs : config.epochs;
+  return { ...config, strategy: 'feature-extraction', learningRate: config.headLearningRate, epochs: Math.min(500, epochs) };
+}
+
 export type TrainingHandlers = Pick<Handlers, 'training.start' | 'training.cancel' | 'training.queue' | 'runs.exportModel' | 'device.probe' | 'flowchart.analyze'>;
 
 export function createTrainingService(opts: TrainingServiceOptions) {
@@ -49,9 +59,7 @@ export function createTrainingService(opts: TrainingServiceOptions) {
     const pairId = strategies.length > 1 ? store.createPair() : null;
     const who = opts.identity();
     const jobs = strategies.map((s) => {
-      // A pair shares one budget. Its feature-extraction run trains only a new head, so it uses the
-      // head's learning rate; the fine-tuning run's low rate would leave that head undertrained.
-      const config: TrainConfig = pairId && s === 'feature-extraction' ? { ...rest, strategy: s, learningRate: rest.headLearningRate } : { ...rest, strategy: s };
+      const config: TrainConfig = pairId && s === 'feature-extraction' ? pairedFeatureExtraction(rest) : { ...rest, strategy: s };
       const name = request.name ? (pairId ? `${request.name} · ${strategyLabel[s]}` : request.name) : defaultRunName(config);
       return { id: store.createRun({ name, pairId, config, ...who }).id, config };
     });
