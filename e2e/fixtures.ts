@@ -1,6 +1,4 @@
-// A server per test on a fresh data dir, its log attached to the report when the test fails,
-// and a helper for contract calls straight over the WebSocket (for set-up, never for assertions
-// that the UI should make).
+// A server per test on a fresh data dir, its log attached to the report when the test fails.
 import { test as base, expect } from '@playwright/test';
 import { startAppServer, type AppServer } from './app-server.js';
 

@@ -3,14 +3,16 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { createAppServices } from '../services/app-services.js';
 import { forkWorkerSpawner } from '../services/training/worker-host.js';
 import { PortInUseError, startServer } from './http-server.js';
 import { newToken } from './token.js';
 
-const here = typeof __dirname === 'string' ? __dirname : dirname(new URL(import.meta.url).pathname);
-const repoRoot = resolve(here, existsSync(join(here, '..', '..', 'package.json')) ? '../..' : '..');
+// Two levels below the app root both as source (electron/server) and bundled (dist/electron).
+const here = dirname(fileURLToPath(import.meta.url));
+const repoRoot = resolve(here, '../..');
 
 function usage(): never {
   console.log(`Usage: transfer-lab-serve [--host 127.0.0.1] [--port 5180] [--data-dir DIR] [--token TOKEN]
