@@ -84,6 +84,7 @@ def main():
     ap.add_argument("--batch", type=int, default=64)
     ap.add_argument("--epochs", type=int, default=10)
     ap.add_argument("--threads", type=int, default=1)
+    ap.add_argument("--repeat", type=int, default=3, help="fine-tuning epochs timed; the fastest counts")
     a = ap.parse_args()
     torch.set_num_threads(a.threads)
     torch.manual_seed(1)
@@ -137,7 +138,7 @@ def main():
         "forward": timed(embed),
         "featureExtractionCached": timed(cached),
         "featureExtractionNaive": timed(naive),
-        "fineTuneEpoch": timed(fine_tune),
+        "fineTuneEpoch": min((timed(fine_tune) for _ in range(a.repeat)), key=lambda t: t["cpuS"]),
     }
     print(json.dumps(out))
 

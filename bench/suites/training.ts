@@ -45,12 +45,20 @@ async function loadNet(notes: string[]): Promise<Net> {
   return { base: buildTlResnet({ seed: 1 }), featureSize: TL_RESNET_FEATURES };
 }
 
+/** Fine-tuning epochs timed per side; the fastest counts (noise only ever adds time). */
+const REPEATS = Number(process.env.BENCH_REPEATS ?? 3);
+
 async function measureRung(net: Net, data: BenchData, full: boolean): Promise<RungResult> {
   await warmUp(net, data);
   const forward = await forwardPass(net, data);
   const cached = full ? await featureExtractionCached(net, data, EPOCHS) : undefined;
   const naive = full ? await featureExtractionNaive(net, data, EPOCHS) : undefined;
-  const fineTune = await fineTuneEpoch(net, data);
+  // Best of REPEATS: single epochs on this shared VM vary by 2-3× from run to run (PyTorch's too).
+  let fineTune = await fineTuneEpoch(net, data);
+  for (let i = 1; full && i < REPEATS; i++) {
+    const again = await fineTuneEpoch(net, data);
+    if (again.cpuS < fineTune.cpuS) fineTune = again;
+  }
   return { n: data.n, forward, cached, naive, fineTune };
 }
 

@@ -38,7 +38,7 @@ export async function findTorchPython(candidates = [process.env.BENCH_PYTHON, 'p
 
 export async function runTorchReference(python: string, opts: { dataDir: string; n: number; classes: number; batch: number; epochs: number; threads: number }): Promise<TorchResult> {
   const args = [script, '--data', opts.dataDir, '--n', String(opts.n), '--classes', String(opts.classes),
-    '--batch', String(opts.batch), '--epochs', String(opts.epochs), '--threads', String(opts.threads)];
+    '--batch', String(opts.batch), '--epochs', String(opts.epochs), '--threads', String(opts.threads), '--repeat', process.env.BENCH_REPEATS ?? '3'];
   const { stdout } = await run(python, args, { timeout: 30 * 60_000, maxBuffer: 1 << 20 });
   const line = stdout.trim().split('\n').pop() ?? '';
   const parsed = JSON.parse(line) as Omit<TorchResult, 'python'>;
