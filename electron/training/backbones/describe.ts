@@ -18,7 +18,9 @@ export function parseCard(card: string): { name?: string; description?: string; 
   for (; i < lines.length && lines[i].trim() !== '' && !lines[i].startsWith('#'); i++) firstPara.push(lines[i].trim());
   const lic = lines.findIndex((l) => /^##\s+License/i.test(l));
   const license = lic >= 0 ? lines.slice(lic + 1).find((l) => l.trim() !== '')?.trim() : undefined;
-  return { name, description: firstPara.join(' ') || undefined, license };
+  // The UI shows these as plain text: drop the card's inline emphasis and code marks.
+  const plain = (t: string) => t.replace(/\*\*?([^*]+)\*\*?/g, '$1').replace(/`([^`]+)`/g, '$1');
+  return { name, description: plain(firstPara.join(' ')) || undefined, license };
 }
 
 /** Describes a loaded backbone (the caller still owns and disposes it). */
