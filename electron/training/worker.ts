@@ -1,6 +1,7 @@
 // Entry point of the training worker process. Runs as an Electron utility process (messages on
 // process.parentPort, payload in event.data) or as a plain Node child (child_process.fork, messages
 // via process.send / process.on('message')), so tests, browser mode and the app share it.
+import * as tf from '@tensorflow/tfjs';
 import type { FromWorker } from './protocol.js';
 import { createWorkerHost } from './engine/worker-host.js';
 
@@ -8,6 +9,10 @@ interface ParentPort {
   on(event: 'message', listener: (event: { data: unknown }) => void): void;
   postMessage(message: unknown): void;
 }
+
+// Production mode: no debug checks, and no console banner suggesting a backend the ladder has
+// already considered (each run records the rung it used and why).
+tf.env().set('PROD', true);
 
 const parentPort = (process as unknown as { parentPort?: ParentPort }).parentPort;
 
