@@ -1,0 +1,28 @@
+import * as tf from '@tensorflow/tfjs';
+import { initWasmBackend } from '../electron/training/kernels/wasm-setup.js';
+import { batchToInner, phaseImage } from '../electron/training/kernels/conv2d-backprop-filter.js';
+import { f32, runShipped, disposeAll } from '../electron/training/kernels/wasm-heap.js';
+await initWasmBackend();
+const backend = tf.backend() as any;
+const cpu = () => { const u = process.cpuUsage(); return (u.user + u.system) / 1000; };
+const [B,H,W,C,CO] = [64,28,28,16,16];
+const x = tf.randomUniform([B,H,W,C]); const dy = tf.randomUniform([B,H,W,CO]);
+const xi = backend.dataIdMap.get(x.dataId) ? {dataId: x.dataId, shape: x.shape, dtype: 'float32'} : null as any;
+const dyi = {dataId: dy.dataId, shape: dy.shape, dtype: 'float32'} as any;
+const N = 20;
+const dyT = backend.makeOutput([H, W, B, CO], 'float32');
+let t = cpu(); for (let i = 0; i < N; i++) batchToInner(f32(backend, dyi), B, H*W, CO, f32(backend, dyT)); console.log('batchToInner', ((cpu()-t)/N).toFixed(2));
+const rows = { start: -1, stride: 1, count: H + 2, size: 3 }; const cols = { start: -1, stride: 1, count: W + 2, size: 3 };
+const xp = backend.makeOutput([C, H+2, W+2, B], 'float32');
+t = cpu(); for (let i = 0; i < N; i++) phaseImage(f32(backend, xi), xi.shape, rows, cols, f32(backend, xp)); console.log('phaseImage', ((cpu()-t)/N).toFixed(2));
+t = cpu(); for (let i = 0; i < N; i++) { const r = runShipped('Conv2D', backend, { x: xp, filter: dyT }, { strides: [1,1], dilations: [1,1], pad: 'valid', dataFormat: 'NHWC' }); disposeAll(backend, r); } console.log('conv', ((cpu()-t)/N).toFixed(2));
+// GEMM via 1x1 conv: A^T [KKC, P] x dY [P, CO]
+const P = B*H*W, KKC = 9*C;
+const at = backend.makeOutput([1, 1, KKC, P], 'float32');
+const dyf = { dataId: dy.dataId, shape: [1,1,P,CO], dtype: 'float32' } as any;
+t = cpu(); for (let i = 0; i < N; i++) { const r = runShipped('Conv2D', backend, { x: at, filter: dyf }, { strides: [1,1], dilations: [1,1], pad: 'valid', dataFormat: 'NHWC' }); disposeAll(backend, r); } console.log('gemm 1x1 conv', ((cpu()-t)/N).toFixed(2));
+const a3 = { dataId: at.dataId, shape: [1, KKC, P], dtype: 'float32' } as any; const b3 = { dataId: dy.dataId, shape: [1, P, CO], dtype: 'float32' } as any;
+t = cpu(); for (let i = 0; i < N; i++) { const r = runShipped('BatchMatMul', backend, { a: a3, b: b3 }, { transposeA: false, transposeB: false }); disposeAll(backend, r); } console.log('batchmatmul', ((cpu()-t)/N).toFixed(2));
+const a4 = { dataId: at.dataId, shape: [1, P, KKC], dtype: 'float32' } as any;
+t = cpu(); for (let i = 0; i < N; i++) { const r = runShipped('BatchMatMul', backend, { a: a4, b: b3 }, { transposeA: true, transposeB: false }); disposeAll(backend, r); } console.log('batchmatmul tA', ((cpu()-t)/N).toFixed(2));
+t = cpu(); for (let i = 0; i < N; i++) { const r = runShipped('Conv2D', backend, { x: xi, filter: tf.zeros([3,3,C,CO]) as any }, { strides: [1,1], dilations: [1,1], pad: 'same', dataFormat: 'NHWC' }); disposeAll(backend, r); } console.log('fwd conv', ((cpu()-t)/N).toFixed(2));
