@@ -35,6 +35,11 @@ test('answer the flowchart by hand, then from data, and train the recommendation
   await fc.getByTestId('fc-compute').selectOption('ample');
   await expect(fc.getByTestId('fc-recommendation')).toHaveAttribute('data-recommendation', 'fine-tuning');
   await page.screenshot({ path: `${shotDir}/flowchart-by-hand.png`, fullPage: true });
+  // The answers survive a reload.
+  await page.reload();
+  await page.locator('[data-view="flowchart"]').click();
+  await expect(fc.getByTestId('fc-images')).toHaveValue('20000');
+  await expect(fc.getByTestId('fc-recommendation')).toHaveAttribute('data-recommendation', 'fine-tuning');
 
   await fc.getByTestId('fc-analyze-dataset').selectOption('digits');
   await fc.getByTestId('fc-analyze').click();

@@ -84,4 +84,28 @@ export class FlowchartState {
   }
 }
 
+/** Answers survive a reload (kept in this browser profile / app window storage). */
+const STORAGE_KEY = 'transfer-lab.flowchart';
+const saved = ['images', 'similarity', 'compute', 'source', 'datasetId', 'perClass', 'backboneId', 'analysis'] as const;
+
+function restore(state: FlowchartState) {
+  try {
+    const raw = JSON.parse(globalThis.localStorage?.getItem(STORAGE_KEY) ?? 'null');
+    if (raw && typeof raw === 'object') for (const k of saved) if (k in raw) (state as unknown as Record<string, unknown>)[k] = raw[k];
+  } catch {
+    // Unreadable storage: start with empty answers.
+  }
+}
+
+function persist(state: FlowchartState) {
+  $effect.root(() => {
+    $effect(() => {
+      const snapshot = Object.fromEntries(saved.map((k) => [k, $state.snapshot(state[k])]));
+      globalThis.localStorage?.setItem(STORAGE_KEY, JSON.stringify(snapshot));
+    });
+  });
+}
+
 export const flowchart = new FlowchartState();
+restore(flowchart);
+persist(flowchart);
