@@ -1,45 +1,52 @@
 // Conv2DBackpropFilter for wasm (the shipped backend has none, so convolutions could not train).
 //
-// Idea: the filter gradient is itself a convolution. dW[i,j,c,o] = Σ_{b,y,x} X[b, y·s+i−p, x·s+j−p, c]
-// · dY[b,y,x,o]. Split the taps by phase (i = i0 + a·s): with the phase image
-// Xp[c, m, n, b] = X[b, m·s+i0−p, n·s+j0−p, c] (zero outside X), dW[i0+a·s, j0+b·s] is a plain
-// stride-1 'valid' correlation of Xp (a batch of C images with B channels) with dY read as a filter
-// [OH, OW, B, O]. So: one copy of X into phase images (it also applies the padding and skips pixels
-// no tap reads), one row-move of dY, and s×s XNNPACK convs whose multiplies are exactly the forward's.
+// Idea: dW[i,j,c,o] = Σ_{b,y,x} X[b, y·s+i−p, x·s+j−p, c] · dY[b,y,x,o] is, per filter tap, one
+// matrix product [C, P]·[P, O] over all P = B·OH·OW output pixels — done by the shipped
+// (XNNPACK) BatchMatMul, which runs these long-K products ~2× faster than a conv would.
+// Split taps by phase (i = i0 + a·s). The phase image Xp[c, b, m, n] = X[b, m·s+i0−p, n·s+j0−p, c]
+// (zero outside X), channel-major on an R×Cw grid that has room for every tap's shift, turns tap
+// (a, bb) into Xp read from flat offset a·Cw + bb: X's channel rows for that tap are one contiguous
+// [C, B·R·Cw] window of the buffer (a heap view, no copy). dY is zero-padded to the same grid, so
+// pixels a window reads past its own row (or into the next channel's row) meet dY = 0.
 import * as tf from '@tensorflow/tfjs';
-import { type KernelArgs, type WasmBackendLike, disposeAll, f32, runShipped } from './wasm-heap.js';
+import {
+  type KernelArgs, type WasmBackendLike, disposeAll, f32, heapView, releaseView, runShipped,
+} from './wasm-heap.js';
 
 const { backend_util } = tf;
 
-/** [B, P, C] → [P, B, C]: moves whole channel rows. */
-export function batchToInner(src: Float32Array, B: number, P: number, C: number, out: Float32Array): void {
+interface Axis { start: number; stride: number }
+
+/** Xp[c, b, m, n] = X[b, rows.start + m·rows.stride, cols.start + n·cols.stride, c] on an R×Cw
+ *  grid, 0 outside X; `out` holds C·B·R·Cw values plus slack, all of which end up written. */
+export function channelMajorPhase(
+  x: Float32Array, xShape: number[], rows: Axis, cols: Axis, R: number, Cw: number, out: Float32Array,
+): void {
+  const [B, H, W, C] = xShape;
+  const Q = B * R * Cw;
+  out.fill(0);
   for (let b = 0; b < B; b++) {
-    for (let p = 0; p < P; p++) {
-      const s = (b * P + p) * C;
-      const d = (p * B + b) * C;
-      for (let c = 0; c < C; c++) out[d + c] = src[s + c];
+    for (let m = 0; m < R; m++) {
+      const h = rows.start + m * rows.stride;
+      if (h < 0 || h >= H) continue;
+      for (let n = 0; n < Cw; n++) {
+        const w = cols.start + n * cols.stride;
+        if (w < 0 || w >= W) continue;
+        const src = ((b * H + h) * W + w) * C;
+        const dst = (b * R + m) * Cw + n;
+        for (let c = 0; c < C; c++) out[dst + c * Q] = x[src + c];
+      }
     }
   }
 }
 
-interface Axis { start: number; stride: number; count: number; size: number }
-
-/** Xp[c, m, n, b] = X[b, rows.start + m·rows.stride, cols.start + n·cols.stride, c], 0 outside X. */
-export function phaseImage(x: Float32Array, xShape: number[], rows: Axis, cols: Axis, out: Float32Array): void {
-  const [B, H, W, C] = xShape;
-  const plane = rows.count * cols.count * B;
+/** dY [B, OH, OW, O] copied into the top-left of a zeroed [B, R, Cw, O] grid. */
+export function padGrid(dy: Float32Array, B: number, OH: number, OW: number, O: number, R: number, Cw: number, out: Float32Array): void {
   out.fill(0);
   for (let b = 0; b < B; b++) {
-    for (let m = 0; m < rows.count; m++) {
-      const h = rows.start + m * rows.stride;
-      if (h < 0 || h >= H) continue;
-      for (let n = 0; n < cols.count; n++) {
-        const w = cols.start + n * cols.stride;
-        if (w < 0 || w >= W) continue;
-        const src = ((b * H + h) * W + w) * C;
-        const dst = (m * cols.count + n) * B + b;
-        for (let c = 0; c < C; c++) out[dst + c * plane] = x[src + c];
-      }
+    for (let y = 0; y < OH; y++) {
+      const src = ((b * OH + y) * OW) * O;
+      out.set(dy.subarray(src, src + OW * O), ((b * R + y) * Cw) * O);
     }
   }
 }
@@ -61,36 +68,42 @@ export function conv2DBackpropFilterWasm(args: KernelArgs): tf.TensorInfo {
   const [KH, KW] = filterShape;
   const sy = info.strideHeight;
   const sx = info.strideWidth;
-
-  const dyT = backend.makeOutput([OH, OW, B, CO], 'float32');
-  batchToInner(f32(backend, dy), B, OH * OW, CO, f32(backend, dyT));
   const out = backend.makeOutput(filterShape, 'float32');
+  if (B * OH * OW === 0) {
+    f32(backend, out).fill(0);
+    return out;
+  }
+  // One grid for every phase: room for the most taps a phase has along each axis.
+  const R = OH + Math.ceil(KH / sy) - 1;
+  const Cw = OW + Math.ceil(KW / sx) - 1;
+  const Q = B * R * Cw;
+  const slack = R * Cw; // ≥ the largest tap offset, so the last channel's window stays in the buffer
+  let dyGrid = dy;
+  if (R !== OH || Cw !== OW) {
+    dyGrid = backend.makeOutput([B, R, Cw, CO], 'float32');
+    padGrid(f32(backend, dy), B, OH, OW, CO, R, Cw, f32(backend, dyGrid));
+  }
+  const rhs: tf.TensorInfo = { dataId: dyGrid.dataId, shape: [Q, CO], dtype: 'float32' };
+  const xp = backend.makeOutput([CI * Q + slack], 'float32');
   for (let i0 = 0; i0 < Math.min(sy, KH); i0++) {
     const nh = Math.ceil((KH - i0) / sy);
-    const rows = { start: i0 - info.padInfo.top, stride: sy, count: OH + nh - 1, size: nh };
     for (let j0 = 0; j0 < Math.min(sx, KW); j0++) {
       const nw = Math.ceil((KW - j0) / sx);
-      const cols = { start: j0 - info.padInfo.left, stride: sx, count: OW + nw - 1, size: nw };
-      const xp = backend.makeOutput([CI, rows.count, cols.count, B], 'float32');
-      phaseImage(f32(backend, x), x.shape, rows, cols, f32(backend, xp));
-      const r = runShipped('Conv2D', backend, { x: xp, filter: dyT }, {
-        strides: [1, 1], dilations: [1, 1], pad: 'valid', dataFormat: 'NHWC', dimRoundingMode: undefined,
-      });
-      // r[c, a, b, o] → dW[i0 + a·sy, j0 + b·sx, c, o]
-      const rv = f32(backend, r);
-      const dw = f32(backend, out);
-      for (let c = 0; c < CI; c++) {
-        for (let a = 0; a < nh; a++) {
-          for (let bb = 0; bb < nw; bb++) {
-            const src = ((c * nh + a) * nw + bb) * CO;
-            const dst = (((i0 + a * sy) * KW + j0 + bb * sx) * CI + c) * CO;
-            for (let o = 0; o < CO; o++) dw[dst + o] = rv[src + o];
-          }
+      channelMajorPhase(f32(backend, x), x.shape, { start: i0 - info.padInfo.top, stride: sy },
+        { start: j0 - info.padInfo.left, stride: sx }, R, Cw, f32(backend, xp));
+      for (let a = 0; a < nh; a++) {
+        for (let bb = 0; bb < nw; bb++) {
+          const view = heapView(backend, xp, a * Cw + bb, [CI, Q]);
+          const r = runShipped('BatchMatMul', backend, { a: view, b: rhs }, { transposeA: false, transposeB: false });
+          releaseView(backend, view);
+          // r [C, O] is exactly the HWIO slice of tap (i0 + a·sy, j0 + bb·sx).
+          f32(backend, out).set(f32(backend, r), ((i0 + a * sy) * KW + j0 + bb * sx) * CI * CO);
+          disposeAll(backend, r);
         }
       }
-      disposeAll(backend, xp, r);
     }
   }
-  disposeAll(backend, dyT);
+  disposeAll(backend, xp);
+  if (dyGrid !== dy) disposeAll(backend, dyGrid);
   return out;
 }

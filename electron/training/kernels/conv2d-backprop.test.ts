@@ -14,6 +14,10 @@ const cases: Case[] = [
   { b: 2, h: 8, w: 8, ci: 16, co: 32, k: [1, 1], s: [2, 2], pad: 'valid' },
   { b: 2, h: 7, w: 9, ci: 3, co: 2, k: [2, 3], s: [2, 1], pad: 'same' },
   { b: 4, h: 5, w: 5, ci: 7, co: 1, k: [1, 1], s: [1, 1], pad: 'same' },
+  // Filter tap windows that wrap across grid rows and channel rows (see conv2d-backprop-filter.ts).
+  { b: 3, h: 13, w: 10, ci: 4, co: 3, k: [5, 5], s: [3, 3], pad: 'same' },
+  { b: 2, h: 11, w: 9, ci: 3, co: 5, k: [4, 2], s: [2, 3], pad: 'valid' },
+  { b: 5, h: 3, w: 4, ci: 6, co: 7, k: [3, 3], s: [1, 1], pad: 'same' },
 ];
 
 const name = (c: Case) => `x ${c.b}x${c.h}x${c.w}x${c.ci}, filter ${c.k.join('x')}x${c.ci}x${c.co}, strides ${c.s.join(',')}, '${c.pad}'`;

@@ -24,7 +24,7 @@ export const WASM_TRAINING_KERNELS: Readonly<Record<string, tf.KernelFunc>> = {
 };
 
 /** Kernels our implementations call into; remembered before anything is overridden. */
-const BUILDING_BLOCKS = ['Conv2D', 'DepthwiseConv2dNative', 'Transpose', 'Slice', 'Tile', 'Conv2DBackpropInput', 'MaxPoolGrad', 'Sum', 'Mean', 'Identity'];
+const BUILDING_BLOCKS = ['Conv2D', 'BatchMatMul', 'DepthwiseConv2dNative', 'Transpose', 'Slice', 'Tile', 'Conv2DBackpropInput', 'MaxPoolGrad', 'Sum', 'Mean', 'Identity'];
 
 /** Registers (or re-registers over the shipped ones) our wasm training kernels. Idempotent. */
 export function registerWasmTrainingKernels(): void {

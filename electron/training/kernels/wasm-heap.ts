@@ -59,6 +59,33 @@ export function fromHost(backend: WasmBackendLike, shape: number[], values: Floa
   return out;
 }
 
+interface WasmInternals {
+  dataIdMap: { get(dataId: DataId): { id: number; memoryOffset: number } | undefined; delete(dataId: DataId): boolean };
+  wasm: { tfjs: { disposeData(id: number): void } };
+}
+
+/**
+ * A tensor that aliases `shape`-many floats of `base`'s heap memory starting `offset` elements in,
+ * so a shifted window of a buffer can feed a shipped kernel without a copy. The caller must make
+ * sure the window lies inside `base`, keep `base` alive while the view lives, and give the view
+ * back with releaseView (never disposeData: that would free `base`'s memory).
+ */
+export function heapView(backend: WasmBackendLike, base: TensorInfo, offset: number, shape: number[]): TensorInfo {
+  const entry = (backend as unknown as WasmInternals).dataIdMap.get(base.dataId);
+  if (!entry) throw new Error('heapView: base tensor is not on the wasm heap');
+  const b = backend as WasmBackendLike & { makeOutput(shape: number[], dtype: tf.DataType, memoryOffset: number): TensorInfo };
+  return b.makeOutput(shape, 'float32', entry.memoryOffset + 4 * offset);
+}
+
+/** Forgets a heapView without freeing the memory it aliases. */
+export function releaseView(backend: WasmBackendLike, view: TensorInfo): void {
+  const internals = backend as unknown as WasmInternals;
+  const entry = internals.dataIdMap.get(view.dataId);
+  if (!entry) return;
+  internals.wasm.tfjs.disposeData(entry.id);
+  internals.dataIdMap.delete(view.dataId);
+}
+
 /** What tfjs passes to a kernel function (inputs by name, as tfjs documents per kernel). */
 export interface KernelArgs {
   inputs: Record<string, TensorInfo>;
