@@ -6,6 +6,7 @@ import { conv2DBackpropFilterWasm } from './conv2d-backprop-filter.js';
 import { conv2DBackpropInputWasm } from './conv2d-backprop-input.js';
 import { depthwiseBackpropFilterWasm, depthwiseBackpropInputWasm } from './depthwise-backprop.js';
 import { maxPoolGradWasm } from './max-pool-grad.js';
+import { registerMeanGradient } from './mean-gradient.js';
 import { identityWasm, meanWasm, sumWasm } from './reduce.js';
 import { tileWasm } from './tile.js';
 import { captureShippedKernel } from './wasm-heap.js';
@@ -35,4 +36,5 @@ export function registerWasmTrainingKernels(): void {
     if (current) tf.unregisterKernel(kernelName, 'wasm');
     tf.registerKernel({ kernelName, backendName: 'wasm', kernelFunc });
   }
+  registerMeanGradient();
 }
