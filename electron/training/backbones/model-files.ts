@@ -186,3 +186,10 @@ export async function saveLayersModelToDir(model: tf.LayersModel, dir: string, m
   await writeFile(path.join(dir, 'weights.bin'), data);
   await writeFile(path.join(dir, MODEL_JSON), JSON.stringify(json));
 }
+
+/** Loads a layers model folder written by saveLayersModelToDir (or any tfjs layers folder). */
+export async function loadLayersModelFromDir(dir: string): Promise<tf.LayersModel> {
+  const tfjs = await import('@tensorflow/tfjs');
+  const folder = await readModelFolder(dir);
+  return tfjs.loadLayersModel(tfjs.io.fromMemory(folder.artifacts));
+}

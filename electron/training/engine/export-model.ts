@@ -7,7 +7,7 @@ import type { Parity, TrainConfig } from '../../contract/index.js';
 import type { WorkerEnv } from '../protocol.js';
 import type { EngineDeps } from './deps.js';
 import { inputBatch } from './images.js';
-import { loadLayersModel } from './model-files.js';
+import { loadLayersModelFromDir } from '../backbones/model-files.js';
 import { comparePredictions, predictAll } from './results.js';
 import { disposeBackbone, runModelDir } from './run-setup.js';
 
@@ -35,7 +35,7 @@ export async function exportRunModel(
   const backbone = await deps.loadBackbone(config.backboneId, env);
   let model: tf.LayersModel | null = null;
   try {
-    model = await loadLayersModel(target);
+    model = await loadLayersModelFromDir(target);
     const data = await deps.dataSource(env).load(config.dataset, { targetShape: backbone.inputShape, seed: config.seed });
     const split = deps.split(data.labels, config.validationSplit, config.seed);
     const numClasses = data.classes.length;

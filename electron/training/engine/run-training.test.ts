@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { FromWorker } from '../protocol.js';
 import { buildTlResnet, tlResnetBlocks } from '../backbones/tl-resnet.js';
 import { createHead } from './head.js';
-import { loadLayersModel } from './model-files.js';
+import { loadLayersModelFromDir } from '../backbones/model-files.js';
 import { runTraining } from './run-training.js';
 import { Messages, testDeps, testEnv, tinyConfig, weightValues } from './test-support.js';
 
@@ -21,7 +21,7 @@ describe('runTraining', () => {
     expect(tf.memory().numTensors).toBe(before);
     for (const m of msgs.all) expect(FromWorker.safeParse(m).success).toBe(true);
 
-    const saved = await loadLayersModel(out.modelDir!);
+    const saved = await loadLayersModelFromDir(out.modelDir!);
     const after = weightValues(saved.layers.filter((l) => !l.name.startsWith('transfer_')));
     expect(after.size).toBe(initial().size);
     for (const [name, values] of initial()) expect(Buffer.from(after.get(name)!.buffer).equals(Buffer.from(values.buffer)), name).toBe(true);
@@ -52,7 +52,7 @@ describe('runTraining', () => {
     if (out.status !== 'completed') return;
     expect(out.result.embeddingCache).toBe('off');
     expect(out.result.notes.join(' ')).toMatch(/embeddings could not be cached/);
-    const saved = await loadLayersModel(out.modelDir!);
+    const saved = await loadLayersModelFromDir(out.modelDir!);
     expect(Buffer.from(weightValues(saved.layers).get('block3_bn2/moving_mean')!.buffer).equals(Buffer.from(initial().get('block3_bn2/moving_mean')!.buffer))).toBe(true);
     saved.dispose();
   }, 60000);
@@ -65,7 +65,7 @@ describe('runTraining', () => {
     expect(out.status, JSON.stringify(msgs.of('failed'))).toBe('completed');
     if (out.status !== 'completed') return;
     expect(tf.memory().numTensors).toBe(before);
-    const saved = await loadLayersModel(out.modelDir!);
+    const saved = await loadLayersModelFromDir(out.modelDir!);
     const probe = buildTlResnet({ seed: 1 });
     const blocks = tlResnetBlocks(probe);
     probe.dispose();
@@ -83,7 +83,7 @@ describe('runTraining', () => {
     const out = await runTraining('ft2', tinyConfig({ strategy: 'fine-tuning', unfreezeBlocks: 1, twoPhase: false, epochs: 1, trainFrozenBatchNorm: true }), testEnv(), () => {}, signal(), deps);
     expect(out.status).toBe('completed');
     if (out.status !== 'completed') return;
-    const saved = await loadLayersModel(out.modelDir!);
+    const saved = await loadLayersModelFromDir(out.modelDir!);
     const after = weightValues(saved.layers);
     expect(Buffer.from(after.get('stem_bn/moving_mean')!.buffer).equals(Buffer.from(initial().get('stem_bn/moving_mean')!.buffer))).toBe(false);
     expect(Buffer.from(after.get('stem_conv/kernel')!.buffer).equals(Buffer.from(initial().get('stem_conv/kernel')!.buffer))).toBe(true);

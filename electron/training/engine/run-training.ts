@@ -12,7 +12,7 @@ import { composeModel, countParams, frozenLayerNames } from './graph.js';
 import { createHead } from './head.js';
 import { inputBatch } from './images.js';
 import { CancelledError, type LoopContext, type PhaseOutcome } from './loop.js';
-import { saveLayersModel } from './model-files.js';
+import { saveLayersModelToDir } from '../backbones/model-files.js';
 import { BatchRecorder, PeakMemory, RunProgress, type EmitFn, type Stage } from './progress.js';
 import { predictAll, scoreValidation } from './results.js';
 import { embedOnce, embeddingCost, fineTuneTopBlocks, prepareFineTuning, trainHeadOnFrozenBase, type RunSetup } from './strategies.js';
@@ -143,7 +143,7 @@ async function saveRunModel(runId: string, setup: RunSetup, probs: Float32Array)
   }
   const dir = runModelDir(setup.dataDir, runId);
   const full = composeModel(backbone.model, head, `transfer_${config.strategy.replace('-', '_')}`);
-  await saveLayersModel(full, dir, {
+  await saveLayersModelToDir(full, dir, {
     classes: data.classes, backboneId: backbone.id, strategy: config.strategy, inputShape: backbone.inputShape,
     preprocessing: 'pixels scaled to [0,1], resized (bilinear) to the input size, then the backbone preprocessing',
   });
