@@ -3,7 +3,7 @@
 // via process.send / process.on('message')), so tests, browser mode and the app share it.
 import * as tf from '@tensorflow/tfjs';
 import type { FromWorker } from './protocol.js';
-import { createWorkerHost } from './engine/worker-host.js';
+import { createMessageHandler } from './engine/message-handler.js';
 
 interface ParentPort {
   on(event: 'message', listener: (event: { data: unknown }) => void): void;
@@ -31,14 +31,14 @@ if (!parentPort && !process.send) {
   process.exit(2);
 }
 
-const host = createWorkerHost(send);
-process.on('uncaughtException', (err) => host.crash(err));
-process.on('unhandledRejection', (reason) => host.crash(reason));
+const handler = createMessageHandler(send);
+process.on('uncaughtException', (err) => handler.crash(err));
+process.on('unhandledRejection', (reason) => handler.crash(reason));
 
 if (parentPort) {
-  parentPort.on('message', (event) => host.handle(event?.data));
+  parentPort.on('message', (event) => handler.handle(event?.data));
 } else {
-  process.on('message', (message) => host.handle(message));
+  process.on('message', (message) => handler.handle(message));
   // Without a parent there is no one to work for.
   process.on('disconnect', () => process.exit(0));
 }

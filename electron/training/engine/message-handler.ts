@@ -9,7 +9,7 @@ import { runTraining } from './run-training.js';
 
 export type Send = (message: FromWorker) => void;
 
-export interface WorkerHost {
+export interface MessageHandler {
   handle(raw: unknown): void;
   /** Reports an error that escaped every handler (uncaught exception / rejection). */
   crash(err: unknown): void;
@@ -17,7 +17,7 @@ export interface WorkerHost {
   idle(): Promise<void>;
 }
 
-export function createWorkerHost(send: Send, overrides: Partial<EngineDeps> = {}): WorkerHost {
+export function createMessageHandler(send: Send, overrides: Partial<EngineDeps> = {}): MessageHandler {
   let env: WorkerEnv | null = null;
   let job: { runId: string; abort: AbortController } | null = null;
   // Tensor work runs strictly one piece at a time, so a run's tensor accounting stays exact.

@@ -1,12 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { FromWorker } from '../protocol.js';
-import { createWorkerHost } from './worker-host.js';
+import { createMessageHandler } from './message-handler.js';
 import { testDeps, testEnv, tinyConfig } from './test-support.js';
 
 describe('worker host', () => {
   it('needs init, runs one job at a time and answers requests', async () => {
     const sent: FromWorker[] = [];
-    const host = createWorkerHost((m) => { sent.push(m); }, testDeps().deps);
+    const host = createMessageHandler((m) => { sent.push(m); }, testDeps().deps);
     host.handle({ type: 'start', runId: 'early', config: tinyConfig() });
     expect(sent.at(-1)).toMatchObject({ type: 'failed', runId: 'early', error: expect.stringMatching(/not been initialised/) });
 
