@@ -351,7 +351,6 @@ export type Handlers = { [M in MethodName]: (params: ParsedParams<M>) => Promise
 export type Emit = <E extends EventName>(event: E, payload: EventPayload<E>) => void;
 
 export const methodNames = Object.keys(methods) as MethodName[];
-export const eventNames = Object.keys(events) as EventName[];
 export const isMethodName = (s: unknown): s is MethodName => typeof s === 'string' && Object.hasOwn(methods, s);
 export const isEventName = (s: unknown): s is EventName => typeof s === 'string' && Object.hasOwn(events, s);
 
@@ -365,7 +364,6 @@ export type TrainConfig = z.output<typeof TrainConfig>;
 export type DatasetRef = z.output<typeof DatasetRef>;
 export type BackendChoice = z.output<typeof BackendChoice>;
 export type Phase = z.output<typeof Phase>;
-export type FolderScanProgress = z.output<(typeof events)['datasets.scanProgress']>;
 export type TransferProgress = z.output<typeof TransferProgress>;
 export type Similarity = z.output<typeof Similarity>;
 export type Compute = z.output<typeof Compute>;

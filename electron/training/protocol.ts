@@ -3,8 +3,7 @@
 // can die half-way through writing one.
 import { z } from 'zod';
 import {
-  BatchLoss, DatasetRef, DeviceReport, EpochMetrics, FlowchartAnalysis, Parity, Rung, RunResult,
-  TrainConfig, TrainingProgress, BackendChoice,
+  BatchLoss, DatasetRef, EpochMetrics, Rung, RunResult, TrainConfig, TrainingProgress, BackendChoice,
 } from '../contract/index.js';
 
 /** Where the worker finds shipped resources and writes caches; sent once at start-up. */
@@ -43,4 +42,3 @@ export const FromWorker = z.discriminatedUnion('type', [
 export type WorkerEnv = z.output<typeof WorkerEnv>;
 export type ToWorker = z.output<typeof ToWorker>;
 export type FromWorker = z.output<typeof FromWorker>;
-export type ReplyResults = { device: DeviceReport; analyze: FlowchartAnalysis; exportModel: { path: string; parity: Parity } };

@@ -128,8 +128,3 @@ export async function cachedEmbeddings(
     return { embeddings, source: 'computed', file, diskError: (err as Error).message };
   }
 }
-
-/** Forgets the in-memory cache (tests, or when memory runs short). */
-export function clearMemoryCache(): void {
-  memory.clear();
-}
