@@ -11,8 +11,9 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { RunResult, Strategy, TrainConfig } from '../electron/contract/index.js';
-import { defaultConfig } from '../electron/training/engine/defaults.js';
+import { defaultConfig } from '../electron/contract/budget.js';
 import { runTraining } from '../electron/training/engine/run-training.js';
+import { realEngineDeps } from '../electron/training/engine/parts.js';
 import type { FromWorker, WorkerEnv } from '../electron/training/protocol.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -51,7 +52,7 @@ async function measure(scenario: Scenario, strategy: Strategy, env: WorkerEnv): 
     if (m.type === 'log') console.log(`  [${m.level}] ${m.message}`);
   };
   console.log(`${scenario.datasetId} (${scenario.label}) — ${strategy}: ${config.epochs} epochs${strategy === 'fine-tuning' ? ` + ${config.headEpochs} head epochs, unfreeze ${config.unfreezeBlocks}` : ''}, batch ${config.batchSize}`);
-  const out = await runTraining(`measure-${scenario.datasetId}-${strategy}`, config, env, emit, new AbortController().signal);
+  const out = await runTraining(`measure-${scenario.datasetId}-${strategy}`, config, env, emit, new AbortController().signal, realEngineDeps());
   if (out.status !== 'completed') throw new Error(`${scenario.datasetId} ${strategy}: ${out.status === 'failed' ? out.error : 'cancelled'}`);
   const val = out.result.confusion.flat().reduce((a, b) => a + b, 0);
   void started;

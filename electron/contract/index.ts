@@ -337,6 +337,17 @@ export const events = {
 } as const;
 
 // ---------------------------------------------------------------------------------------------
+// Shared rules: one owner each, used by the engine, the services and the renderer alike
+// ---------------------------------------------------------------------------------------------
+/** A run's per-batch loss curve is kept to at most this many points (averaged windows of steps). */
+export const BATCH_CURVE_POINTS = 500;
+
+/** How a strategy is named to a student, everywhere. */
+export const STRATEGY_LABEL: Record<z.output<typeof Strategy>, string> = { 'feature-extraction': 'Feature extraction', 'fine-tuning': 'Fine-tuning' };
+export const STRATEGY_CHOICE_LABEL: Record<z.output<typeof StrategyChoice>, string> = { ...STRATEGY_LABEL, both: 'Both (a pair)' };
+
+
+// ---------------------------------------------------------------------------------------------
 // Derived types
 // ---------------------------------------------------------------------------------------------
 export type Methods = typeof methods;
@@ -361,6 +372,15 @@ export type WireResponse = { id: number; ok: true; result: unknown } | { id: num
 export type WireEvent = { event: EventName; payload: unknown };
 
 export type TrainConfig = z.output<typeof TrainConfig>;
+export type StrategyChoice = z.output<typeof StrategyChoice>;
+export type Optimizer = z.output<typeof Optimizer>;
+export type Theme = z.output<typeof Theme>;
+export type SettingsPatch = z.output<typeof SettingsPatch>;
+export type AppInfo = z.output<typeof AppInfo>;
+export type SkippedFile = z.output<typeof SkippedFile>;
+export type EpochEvent = z.output<typeof EpochEvent>;
+export type JobState = z.output<typeof JobState>;
+export type TrainRequestInput = z.input<typeof TrainRequest>;
 export type DatasetRef = z.output<typeof DatasetRef>;
 export type BackendChoice = z.output<typeof BackendChoice>;
 export type Phase = z.output<typeof Phase>;

@@ -4,6 +4,7 @@
 import * as tf from '@tensorflow/tfjs';
 import type { FromWorker } from './protocol.js';
 import { createMessageHandler } from './engine/message-handler.js';
+import { realEngineDeps } from './engine/parts.js';
 
 interface ParentPort {
   on(event: 'message', listener: (event: { data: unknown }) => void): void;
@@ -31,7 +32,7 @@ if (!parentPort && !process.send) {
   process.exit(2);
 }
 
-const handler = createMessageHandler(send);
+const handler = createMessageHandler(send, realEngineDeps());
 process.on('uncaughtException', (err) => handler.crash(err));
 process.on('unhandledRejection', (reason) => handler.crash(reason));
 

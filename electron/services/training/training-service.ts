@@ -2,7 +2,7 @@
 // trained model, the device report and the flowchart's data analysis — all backed by the worker.
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import type { DeviceReport, Emit, FlowchartAnalysis, Handlers, Parity, Strategy, TrainConfig, TrainRequest } from '../../contract/index.js';
+import { DeviceReport, FlowchartAnalysis, methods, STRATEGY_LABEL, type Emit, type Handlers, type Strategy, type TrainConfig, type TrainRequest } from '../../contract/index.js';
 import type { WorkerEnv } from '../../training/protocol.js';
 import { NotFoundError } from '../dispatcher.js';
 import type { RunRecorder } from './run-recorder.js';
@@ -19,11 +19,10 @@ export interface TrainingServiceOptions {
   log?: (msg: string) => void;
 }
 
-const strategyLabel: Record<Strategy, string> = { 'feature-extraction': 'Feature extraction', 'fine-tuning': 'Fine-tuning' };
 
 export function defaultRunName(config: TrainConfig): string {
   const subset = config.dataset.perClass ? ` ×${config.dataset.perClass}/class` : ' (all)';
-  return `${strategyLabel[config.strategy]} · ${config.dataset.id}${subset} · ${config.backboneId}`;
+  return `${STRATEGY_LABEL[config.strategy]} · ${config.dataset.id}${subset} · ${config.backboneId}`;
 }
 
 /**
@@ -60,7 +59,7 @@ export function createTrainingService(opts: TrainingServiceOptions) {
     const who = opts.identity();
     const jobs = strategies.map((s) => {
       const config: TrainConfig = pairId && s === 'feature-extraction' ? pairedFeatureExtraction(rest) : { ...rest, strategy: s };
-      const name = request.name ? (pairId ? `${request.name} · ${strategyLabel[s]}` : request.name) : defaultRunName(config);
+      const name = request.name ? (pairId ? `${request.name} · ${STRATEGY_LABEL[s]}` : request.name) : defaultRunName(config);
       return { id: store.createRun({ name, pairId, config, ...who }).id, config };
     });
     for (const job of jobs) queue.enqueue(job.id, job.config);
@@ -81,13 +80,13 @@ export function createTrainingService(opts: TrainingServiceOptions) {
       const safeName = run.name.replace(/[^\w.-]+/g, '-').replace(/-+/g, '-').slice(0, 60);
       const outDir = join(opts.dataDir, 'exports', `${safeName}-${runId.slice(0, 8)}`);
       mkdirSync(outDir, { recursive: true });
-      const reply = await host.request<{ path: string; parity: Parity }>((requestId) => ({ type: 'exportModel', requestId, runId, config, outDir }));
+      const reply = await host.request(methods['runs.exportModel'].result, (requestId) => ({ type: 'exportModel', requestId, runId, config, outDir }));
       store.setExportedModel(runId, reply.path);
       return reply;
     },
-    'device.probe': async ({ refresh }) => host.request<DeviceReport>((requestId) => ({ type: 'device', requestId, refresh }), 120_000),
+    'device.probe': async ({ refresh }) => host.request(DeviceReport, (requestId) => ({ type: 'device', requestId, refresh }), 120_000),
     'flowchart.analyze': async ({ dataset, backboneId }) =>
-      host.request<FlowchartAnalysis>((requestId) => ({ type: 'analyze', requestId, dataset, backboneId })),
+      host.request(FlowchartAnalysis, (requestId) => ({ type: 'analyze', requestId, dataset, backboneId })),
   };
 
   return { handlers, rerun: (config: TrainConfig, name: string) => Promise.resolve(start({ config, name })), host, queue, close: () => host.stop() };

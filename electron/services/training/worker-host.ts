@@ -1,6 +1,7 @@
 // Owns the training worker process: starts it on demand, validates what it says, answers request /
 // reply calls, and notices when it dies so the queue can mark the job failed and go on.
 import { fork } from 'node:child_process';
+import type { z } from 'zod';
 import { FromWorker, type ToWorker, type WorkerEnv } from '../../training/protocol.js';
 
 export interface WorkerCallbacks {
@@ -93,17 +94,22 @@ export class WorkerHost {
     this.handle?.send(message);
   }
 
-  /** A request/reply call (device, analyze, exportModel). */
-  async request<T>(build: (requestId: number) => ToWorker, timeoutMs = 10 * 60_000): Promise<T> {
+  /** A request/reply call (device, analyze, exportModel); the reply is checked against `schema`. */
+  async request<S extends z.ZodType>(schema: S, build: (requestId: number) => ToWorker, timeoutMs = 10 * 60_000): Promise<z.output<S>> {
     await this.ensureStarted();
     const requestId = this.nextRequest++;
-    return new Promise<T>((resolve, reject) => {
+    return new Promise<z.output<S>>((resolve, reject) => {
       const timer = setTimeout(() => {
         this.pending.delete(requestId);
         reject(new Error('The training process did not answer in time.'));
       }, timeoutMs);
       this.pending.set(requestId, {
-        resolve: (v) => { clearTimeout(timer); resolve(v as T); },
+        resolve: (v) => {
+          clearTimeout(timer);
+          const parsed = schema.safeParse(v);
+          if (parsed.success) resolve(parsed.data);
+          else reject(new Error(`The training process sent a malformed reply: ${parsed.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ')}`));
+        },
         reject: (e) => { clearTimeout(timer); reject(e); },
       });
       this.handle?.send(build(requestId));

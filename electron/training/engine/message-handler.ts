@@ -3,9 +3,9 @@
 // a 'failed' or error reply instead of a silent exit.
 import { ToWorker, type FromWorker, type WorkerEnv } from '../protocol.js';
 import { analyzeDataset } from './analyze.js';
-import { resolveDeps, type EngineDeps } from './deps.js';
+import type { EngineDeps } from './deps.js';
 import { exportRunModel } from './export-model.js';
-import { runTraining } from './run-training.js';
+import { outcomeMessage, runTraining } from './run-training.js';
 
 export type Send = (message: FromWorker) => void;
 
@@ -17,7 +17,7 @@ export interface MessageHandler {
   idle(): Promise<void>;
 }
 
-export function createMessageHandler(send: Send, overrides: Partial<EngineDeps> = {}): MessageHandler {
+export function createMessageHandler(send: Send, deps: EngineDeps): MessageHandler {
   let env: WorkerEnv | null = null;
   let job: { runId: string; abort: AbortController } | null = null;
   // Tensor work runs strictly one piece at a time, so a run's tensor accounting stays exact.
@@ -48,7 +48,8 @@ export function createMessageHandler(send: Send, overrides: Partial<EngineDeps> 
     const current = { runId, abort };
     job = current;
     const workerEnv = env;
-    void enqueue(() => runTraining(runId, config, workerEnv, send, abort.signal, overrides))
+    void enqueue(() => runTraining(runId, config, workerEnv, send, abort.signal, deps))
+      .then((outcome) => send(outcomeMessage(runId, outcome)))
       .catch((err) => send({ type: 'failed', runId, error: `Run failed unexpectedly: ${message(err)}` }))
       .finally(() => { if (job === current) job = null; });
   }
@@ -72,11 +73,11 @@ export function createMessageHandler(send: Send, overrides: Partial<EngineDeps> 
           else log('warn', `Cancel for run ${msg.runId} ignored: it is not running here.`);
           return;
         case 'device':
-          return reply(msg.requestId, async () => (await resolveDeps(overrides)).probeDevice(requireEnv().backend, msg.refresh));
+          return reply(msg.requestId, () => deps.probeDevice(requireEnv().backend, msg.refresh));
         case 'analyze':
-          return reply(msg.requestId, () => enqueue(async () => analyzeDataset(msg.dataset, msg.backboneId, requireEnv(), await resolveDeps(overrides))));
+          return reply(msg.requestId, () => enqueue(() => analyzeDataset(msg.dataset, msg.backboneId, requireEnv(), deps)));
         case 'exportModel':
-          return reply(msg.requestId, () => enqueue(async () => exportRunModel(msg.runId, msg.config, msg.outDir, requireEnv(), await resolveDeps(overrides))));
+          return reply(msg.requestId, () => enqueue(() => exportRunModel(msg.runId, msg.config, msg.outDir, requireEnv(), deps)));
       }
     },
     crash(err) {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { FromWorker } from '../protocol.js';
-import { defaultConfig, defaultEpochs } from './defaults.js';
+import { defaultConfig, defaultEpochs } from '../../contract/budget.js';
 import { BatchRecorder, MAX_BATCH_POINTS, RunProgress } from './progress.js';
 import { epochOrder } from './random.js';
 import { TrainConfig } from '../../contract/index.js';

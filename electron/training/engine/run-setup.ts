@@ -1,7 +1,7 @@
 // Loading what a run needs (backbone, data, split, head) with clear errors, and releasing it again.
 import type * as tf from '@tensorflow/tfjs';
 import path from 'node:path';
-import type { TrainConfig } from '../../contract/index.js';
+import { STRATEGY_LABEL, type TrainConfig } from '../../contract/index.js';
 import type { WorkerEnv } from '../protocol.js';
 import type { LoadedBackbone } from '../types.js';
 import type { EngineDeps } from './deps.js';
@@ -71,5 +71,5 @@ export function disposeRunTensors(setup: RunSetup): void {
 
 export function describeError(err: unknown, config: TrainConfig): string {
   const message = err instanceof Error ? err.message : String(err);
-  return `${config.strategy === 'feature-extraction' ? 'Feature extraction' : 'Fine-tuning'} run failed: ${message}`;
+  return `${STRATEGY_LABEL[config.strategy]} run failed: ${message}`;
 }

@@ -1,15 +1,16 @@
 // One training run from config to result: backend, data, backbone, the chosen strategy, scoring,
-// saving the trained model, and releasing every tensor. Reports through `emit` (worker protocol
-// messages) and honours `signal` within one batch.
+// saving the trained model, and releasing every tensor. Streams progress through `emit` (worker
+// protocol messages), returns how the run ended (the caller reports that, once), and honours
+// `signal` within one batch.
 import * as tf from '@tensorflow/tfjs';
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import { headEpochsOf } from '../../contract/budget.js';
 import type { RunResult, TrainConfig } from '../../contract/index.js';
-import type { WorkerEnv } from '../protocol.js';
-import { resolveDeps, type EngineDeps } from './deps.js';
+import type { FromWorker, WorkerEnv } from '../protocol.js';
+import type { EngineDeps } from './deps.js';
 import { extractFeatures } from './embeddings.js';
 import { composeModel, countParams, frozenLayerNames } from './graph.js';
-import { createHead } from './head.js';
 import { inputBatch } from './images.js';
 import { CancelledError, type LoopContext, type PhaseOutcome } from './loop.js';
 import { saveLayersModelToDir } from '../backbones/model-files.js';
@@ -23,11 +24,20 @@ export type RunOutcome =
   | { status: 'cancelled' }
   | { status: 'failed'; error: string };
 
+/** The worker message that reports how a run ended. */
+export function outcomeMessage(runId: string, outcome: RunOutcome): FromWorker {
+  switch (outcome.status) {
+    case 'completed': return { type: 'result', runId, result: outcome.result, modelDir: outcome.modelDir };
+    case 'cancelled': return { type: 'cancelled', runId };
+    case 'failed': return { type: 'failed', runId, error: outcome.error };
+  }
+}
+
 function plannedStages(setup: RunSetup): Stage[] {
   const { config, split } = setup;
   const nTrain = split.train.length;
   const fe = config.strategy === 'feature-extraction';
-  const headEpochs = fe ? config.epochs : config.twoPhase ? config.headEpochs : 0;
+  const headEpochs = headEpochsOf(config);
   const headCostPerImage = config.augment ? 1 : 0.02;
   return [
     { phase: 'caching-embeddings', cost: embeddingCost(setup, headEpochs) },
@@ -39,10 +49,9 @@ function plannedStages(setup: RunSetup): Stage[] {
 
 export async function runTraining(
   runId: string, config: TrainConfig, env: WorkerEnv, emit: EmitFn, signal: AbortSignal,
-  overrides: Partial<EngineDeps> = {},
+  deps: EngineDeps,
 ): Promise<RunOutcome> {
   const started = performance.now();
-  const deps = await resolveDeps(overrides);
   const progress = new RunProgress(runId, emit, [{ phase: 'loading', cost: 1 }, { phase: 'decoding', cost: 2 }]);
   let setup: RunSetup | null = null;
   let startTensors: number | null = null;
@@ -55,13 +64,8 @@ export async function runTraining(
     const outcome = await train(runId, setup, backend, emit, signal, started, progress);
     return outcome;
   } catch (err) {
-    if (err instanceof CancelledError || signal.aborted) {
-      emit({ type: 'cancelled', runId });
-      return { status: 'cancelled' };
-    }
-    const error = describeError(err, config);
-    emit({ type: 'failed', runId, error });
-    return { status: 'failed', error };
+    if (err instanceof CancelledError || signal.aborted) return { status: 'cancelled' };
+    return { status: 'failed', error: describeError(err, config) };
   } finally {
     if (setup) disposeRunTensors(setup);
     const leaked = startTensors === null ? 0 : tf.memory().numTensors - startTensors;
@@ -84,7 +88,7 @@ async function train(
   emit({ type: 'started', runId, rung: backend.rung, device: backend.device, trainableParams, frozenParams: totalParams - trainableParams });
 
   progress.plan(plannedStages(setup));
-  const headEpochs = fe ? config.epochs : config.twoPhase ? config.headEpochs : 0;
+  const headEpochs = headEpochsOf(config);
   const steps = Math.ceil(split.train.length / config.batchSize) * (headEpochs + (fe ? 0 : config.epochs));
   const ctx: LoopContext = { runId, emit, signal, progress, recorder: new BatchRecorder(steps), memory: new PeakMemory() };
   const phases: PhaseOutcome[] = [];
@@ -130,7 +134,6 @@ async function train(
     embeddingCache: setup.embeddingCache, notes: setup.notes,
   };
   progress.update(1, {}, true);
-  emit({ type: 'result', runId, result, modelDir });
   return { status: 'completed', result, modelDir };
 }
 

@@ -10,7 +10,7 @@ import type { TrainConfig } from '../../contract/index.js';
 import { buildTlResnet, tlResnetBlocks, TL_RESNET_FEATURES, TL_RESNET_INPUT } from '../backbones/tl-resnet.js';
 import type { FromWorker, WorkerEnv } from '../protocol.js';
 import type { LoadedBackbone } from '../types.js';
-import { defaultConfig } from './defaults.js';
+import { defaultConfig } from '../../contract/budget.js';
 import type { EngineDeps } from './deps.js';
 import { realEngineDeps } from './parts.js';
 

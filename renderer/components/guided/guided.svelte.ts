@@ -1,13 +1,9 @@
 // Guided-mode state for the current student: loaded from and saved to the server (guided.get/set),
 // advanced by the student's actions and by training jobs finishing ('training.job' → runs.get).
-import type { GuidedState, JobState, RunSummary } from '../../../electron/contract/index.js';
-import type { z } from 'zod';
+import type { GuidedState, JobState, RunSummary, Strategy } from '../../../electron/contract/index.js';
 import { api, errorMessage } from '../../lib/api.js';
 import { session } from '../../lib/session.svelte.js';
-import type { StrategyName } from '../../lib/flowchart/decide.js';
 import { countsForPair, REFLECTION_QUESTION, STEP, stepForPair } from './guided-steps.js';
-
-type Job = z.output<typeof JobState>;
 
 class Guided {
   state = $state<GuidedState | null>(null);
@@ -91,11 +87,11 @@ class Guided {
     return this.guard(() => this.set({ step: step + 1 }));
   }
 
-  acceptRecommendation(recommendation: StrategyName) {
+  acceptRecommendation(recommendation: Strategy) {
     return this.guard(() => this.set({ recommendation, step: STEP.trainRecommended }));
   }
 
-  private async onJob(job: Job) {
+  private async onJob(job: JobState) {
     if (!this.active || this.step < STEP.trainRecommended || this.step > STEP.trainOther) return;
     if (job.status === 'queued' || job.status === 'running') return;
     const run = await api.call('runs.get', { id: job.runId });

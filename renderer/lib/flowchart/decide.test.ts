@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { decide, describeDecision, EDGES, sizeOf, STRATEGY_LABEL, type Answers, type Compute, type Similarity } from './decide.js';
+import { STRATEGY_LABEL } from '../../../electron/contract/index.js';
+import { decide, describeDecision, EDGES, sizeOf, type Answers, type Compute, type Similarity } from './decide.js';
 
 const sims: Similarity[] = ['very-similar', 'somewhat-similar', 'very-different'];
 const computes: Compute[] = ['limited', 'ample'];

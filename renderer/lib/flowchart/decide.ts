@@ -11,13 +11,10 @@
 //      extraction, while > 10,000 images go straight to the compute question (with that much data
 //      fine-tuning can only help, even on a similar domain).
 // Answers that pointed the other way are returned as `notes`, so the student sees the conflict.
-import type { z } from 'zod';
-import type { Compute as ComputeSchema, DataSize as DataSizeSchema, Similarity as SimilaritySchema, Strategy } from '../../../electron/contract/index.js';
+import { STRATEGY_LABEL, type Compute, type DataSize, type Similarity, type Strategy } from '../../../electron/contract/index.js';
 
-export type DataSize = z.output<typeof DataSizeSchema>;
-export type Similarity = z.output<typeof SimilaritySchema>;
-export type Compute = z.output<typeof ComputeSchema>;
-export type StrategyName = z.output<typeof Strategy>;
+export type { Compute, DataSize, Similarity };
+export { STRATEGY_LABEL };
 
 export interface Answers { images: number; similarity: Similarity; compute: Compute }
 
@@ -93,7 +90,7 @@ function reasonFor(edge: Edge, a: Answers): string {
 }
 
 /** Answers that did not lie on the path but pull towards the other strategy. */
-function conflictsFor(visited: Set<QuestionId>, a: Answers, size: DataSize, rec: StrategyName): string[] {
+function conflictsFor(visited: Set<QuestionId>, a: Answers, size: DataSize, rec: Strategy): string[] {
   const notes: string[] = [];
   if (rec === 'feature-extraction') {
     if (a.similarity === 'very-different' && !visited.has('similarity'))
@@ -111,9 +108,9 @@ function conflictsFor(visited: Set<QuestionId>, a: Answers, size: DataSize, rec:
 }
 
 export interface Decision {
-  recommendation: StrategyName;
+  recommendation: Strategy;
   /** The strategy not recommended (what "train both and compare" runs beside it). */
-  other: StrategyName;
+  other: Strategy;
   size: DataSize;
   /** Edges taken from the root to the leaf, in order. */
   path: Edge[];
@@ -135,7 +132,7 @@ export function decide(answers: Answers): Decision {
     path.push(edge);
     node = edge.to;
   }
-  const recommendation: StrategyName = node;
+  const recommendation: Strategy = node;
   const visited = new Set(path.map((e) => e.from));
   return {
     recommendation,
@@ -147,7 +144,6 @@ export function decide(answers: Answers): Decision {
   };
 }
 
-export const STRATEGY_LABEL: Record<StrategyName, string> = { 'feature-extraction': 'Feature extraction', 'fine-tuning': 'Fine-tuning' };
 
 /** One line for the Train form's "why" banner. */
 export function describeDecision(d: Decision, a: Answers): string {

@@ -4,7 +4,8 @@
 import type { FlowchartAnalysis } from '../../../electron/contract/index.js';
 import { api, errorMessage } from '../api.js';
 import type { TrainPreset } from '../nav.svelte.js';
-import { decide, describeDecision, type Answers, type Compute, type Decision, type Similarity, type StrategyName } from './decide.js';
+import { decide, describeDecision, type Answers, type Compute, type Decision, type Similarity } from './decide.js';
+import type { Strategy } from '../../../electron/contract/index.js';
 
 export type AnswerSource = 'you' | 'data';
 
@@ -64,7 +65,7 @@ export class FlowchartState {
   }
 
   /** A Train preset for `strategy` on the chosen data set, with the flowchart's reasoning. */
-  preset(strategy: StrategyName | 'both', why?: string): TrainPreset {
+  preset(strategy: Strategy | 'both', why?: string): TrainPreset {
     const d = this.decision;
     const a = this.answers;
     const reason = why ?? (d && a ? describeDecision(d, a) : undefined);

@@ -1,10 +1,7 @@
 // Display helpers shared by the history and compare views.
-import type { RunStatus, Strategy } from '../../../electron/contract/index.js';
+import { STRATEGY_LABEL, type RunStatus, type Strategy } from '../../../electron/contract/index.js';
 
-export const strategyLabel: Record<Strategy, string> = {
-  'feature-extraction': 'Feature extraction',
-  'fine-tuning': 'Fine-tuning',
-};
+export const strategyLabel = STRATEGY_LABEL;
 export const strategyShort: Record<Strategy, string> = { 'feature-extraction': 'FE', 'fine-tuning': 'FT' };
 export const strategyColor: Record<Strategy, string> = { 'feature-extraction': 'var(--fe)', 'fine-tuning': 'var(--ft)' };
 

@@ -1,11 +1,9 @@
 // The Train form's values as plain data, and the pure steps around them: recommended budgets for a
 // data set size, presets from lessons and the flowchart, and the request sent to training.start.
-import type { DatasetInfo, Params, TrainConfig } from '../../../electron/contract/index.js';
-import { defaultConfig } from '../../../electron/training/engine/defaults.js';
+import { defaultConfig } from '../../../electron/contract/budget.js';
+import type { DatasetInfo, type StrategyChoice, type TrainConfig, type TrainRequestInput } from '../../../electron/contract/index.js';
 import type { TrainPreset } from '../nav.svelte.js';
 
-export type StrategyChoice = 'feature-extraction' | 'fine-tuning' | 'both';
-export type TrainRequestInput = Params<'training.start'>;
 
 /** Numeric fields are null while their input is empty, so validation can name them. */
 export interface FormValues {

@@ -3,7 +3,7 @@
 // the list as soon as their first event arrives.
 import type { QueueState } from '../../../electron/contract/index.js';
 import { api, errorMessage } from '../api.js';
-import type { TrainRequestInput } from './form-values.js';
+import type { TrainRequestInput } from '../../../electron/contract/index.js';
 import { applyEpoch, applyJob, applyProgress, isFinished, liveRunFromDetail, newLiveRun, type LiveRun } from './live-run.js';
 
 class TrainingRuns {

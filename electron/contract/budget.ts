@@ -1,7 +1,7 @@
-// Sensible starting budgets for the Train form's presets. With few images a fixed number of epochs
+// The budget rule, one copy for the app, the build scripts and the bench: sensible starting budgets. With few images a fixed number of epochs
 // is too few optimizer steps to learn anything, so epochs scale with the data set size: small sets
 // get more passes, large sets fewer (each pass already holds many steps).
-import type { Strategy, TrainConfig } from '../../contract/index.js';
+import type { Strategy, TrainConfig } from './index.js';
 
 /** Optimizer steps we aim for in a run, before the per-strategy clamps below. A head trained on
  *  cached embeddings costs almost nothing per step, so feature extraction gets many more. */
@@ -48,4 +48,11 @@ export function defaultConfig(strategy: Strategy, datasetSize: number): TrainCon
     earlyStopping: { enabled: true, patience: fineTune ? 4 : 6 },
     backend: 'auto',
   };
+}
+
+/** Epochs a run trains its head on the frozen base: all of them for feature extraction, the head
+ *  phase for a two-phase fine-tuning run, none otherwise. */
+export function headEpochsOf(config: Pick<TrainConfig, 'strategy' | 'epochs' | 'twoPhase' | 'headEpochs'>): number {
+  if (config.strategy === 'feature-extraction') return config.epochs;
+  return config.twoPhase ? config.headEpochs : 0;
 }
