@@ -49,6 +49,8 @@ export interface LoadedBackbone {
   blocks: string[][];
   /** Maps [0,1] pixels to what the network was trained on (e.g. [-1,1] for MobileNet). */
   preprocess: (x: tf.Tensor4D) => tf.Tensor4D;
+  /** Frees what `model` does not hold (a graph model's weights); safe to call more than once. */
+  dispose?: () => void;
 }
 
 export interface BackendSelection {

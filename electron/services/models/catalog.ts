@@ -25,6 +25,29 @@ export function catalogBaseUrl(env: Record<string, string | undefined> = process
 
 export const modelJsonUrl = (entry: CatalogEntry, env?: Record<string, string | undefined>) => `${catalogBaseUrl(env)}/${entry.folder}/model.json`;
 
+/**
+ * The URL of a weight file named in a downloaded model.json. It must resolve beside model.json:
+ * same origin, same directory, a plain file name. Anything else (`https:host:port`, `//host/x`,
+ * `../x`, `%2e%2e`) would make the app fetch from wherever the file says, so it is refused.
+ */
+export function weightUrl(file: string, modelJson: string): string {
+  const base = new URL(modelJson);
+  const folder = new URL('.', base);
+  let url: URL | null = null;
+  try {
+    url = new URL(file, base);
+  } catch {
+    // not a URL at all: refused below
+  }
+  const name = url?.pathname.slice(folder.pathname.length) ?? '';
+  const beside = url != null && url.origin === base.origin && url.pathname.startsWith(folder.pathname)
+    && name !== '' && !/[/\\]|%2f|%5c/i.test(name) && url.search === '' && url.hash === '' && url.username === '' && url.password === '';
+  if (!beside) {
+    throw new Error(`model.json names the weight file "${file}", which resolves to ${url?.href ?? 'no valid URL'}, outside ${folder.href}; weight files must sit beside model.json on the same server`);
+  }
+  return url!.href;
+}
+
 const MN_FILTERS = [64, 128, 128, 256, 256, 512, 512, 512, 512, 512, 512, 1024, 1024];
 
 /**

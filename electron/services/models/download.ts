@@ -7,7 +7,7 @@ import path from 'node:path';
 import { once } from 'node:events';
 import { checkShardSizes, parseModelJson, weightBytes, writeIntegrity, MODEL_JSON } from '../../training/backbones/model-files.js';
 import { catalogDir, modelsRoot, SIDECAR_FILE, type BackboneSidecar } from '../../training/backbones/load.js';
-import { modelJsonUrl, type CatalogEntry } from './catalog.js';
+import { modelJsonUrl, weightUrl, type CatalogEntry } from './catalog.js';
 
 export interface DownloadProgress { received: number; total: number | null }
 
@@ -71,13 +71,15 @@ export async function downloadCatalogModel(entry: CatalogEntry, opts: DownloadOp
     };
     const jsonText = await (await fetchOk(url, signal)).text();
     const json = parseModelJson(jsonText);
+    // Every weight URL is checked before the first one is fetched.
+    const shards = json.weightsManifest.flatMap((g) => g.paths).map((file) => ({ file, url: weightUrl(file, url) }));
     // The manifest says exactly how many bytes the weights need, whatever the server announces.
     total = Buffer.byteLength(jsonText) + json.weightsManifest.flatMap((g) => g.weights).reduce((a, w) => a + weightBytes(w), 0);
     await writeFile(path.join(tmp, MODEL_JSON), jsonText);
     report(Buffer.byteLength(jsonText));
     const sizes = new Map<string, number>();
-    for (const file of json.weightsManifest.flatMap((g) => g.paths)) {
-      const res = await fetchOk(new URL(file, url).toString(), signal);
+    for (const { file, url: shardUrl } of shards) {
+      const res = await fetchOk(shardUrl, signal);
       sizes.set(file, await streamToFile(res, path.join(tmp, file), signal, report));
     }
     if (signal.aborted) throw new Cancelled();

@@ -2,7 +2,7 @@
 // files and their sizes), then copied into <dataDir>/models/imported/<id>/ with recorded hashes.
 import { randomUUID } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { copyFile, lstat, mkdir, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdir, rename, rm, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { readModelFolder, writeIntegrity, MODEL_JSON } from '../../training/backbones/model-files.js';
@@ -13,23 +13,30 @@ const MAX_LAYERS = 5000;
 
 const slug = (s: string) => s.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-+|-+$/g, '').slice(0, 60) || 'model';
 
+export interface FoundModel {
+  format: 'layers' | 'graph';
+  layers: number;
+  inputShape: [number, number, number];
+  files: string[];
+  /** The checked bytes of each file: the import copies these, never re-reading what may have changed. */
+  contents: Map<string, Buffer>;
+}
+
 /** Checks a folder is a usable tfjs model; returns what was found, or throws saying what is wrong. */
-export async function validateModelFolder(dir: string): Promise<{ format: 'layers' | 'graph'; layers: number; inputShape: [number, number, number]; files: string[] }> {
+export async function validateModelFolder(dir: string): Promise<FoundModel> {
   if (!existsSync(path.join(dir, MODEL_JSON))) throw new Error(`there is no ${MODEL_JSON} in ${dir}`);
-  // Nothing outside the chosen folder is read: shard names are plain file names, links are refused.
-  if ((await lstat(path.join(dir, MODEL_JSON))).isSymbolicLink()) throw new Error(`${MODEL_JSON} is a symbolic link; import the real folder`);
+  // Nothing outside the chosen folder is read: shard names are plain file names, links are refused
+  // before any weight byte is read (readModelFolder).
   const folder = await readModelFolder(dir);
-  const files = [MODEL_JSON, ...folder.files.map((f) => f.file)];
-  for (const f of folder.files) {
-    if ((await lstat(path.join(dir, f.file))).isSymbolicLink()) throw new Error(`weight file ${f.file} is a symbolic link; import the real folder`);
-  }
+  const { contents } = folder;
+  const files = [...contents.keys()];
   if (folder.format === 'graph') {
     const graph = await tf.loadGraphModel(tf.io.fromMemory(folder.artifacts));
     try {
       const shape = graph.inputs[0]?.shape;
       if (!shape) throw new Error('the graph model does not declare its input shape');
       const inputShape = fixedImageShape(shape.map((d) => (d != null && d < 0 ? null : d)));
-      return { format: 'graph', layers: 0, inputShape, files };
+      return { format: 'graph', layers: 0, inputShape, files, contents };
     } finally {
       graph.dispose();
     }
@@ -55,7 +62,7 @@ export async function validateModelFolder(dir: string): Promise<{ format: 'layer
     throw e;
   }
   base.dispose();
-  return { format: 'layers', layers, inputShape, files };
+  return { format: 'layers', layers, inputShape, files, contents };
 }
 
 /** Validates and copies the folder; returns the new backbone id. */
@@ -78,7 +85,7 @@ export async function importModelFolder(source: string, dataDir: string, name?: 
   const tmp = path.join(modelsRoot(dataDir), '.partial', `import-${randomUUID()}`);
   await mkdir(tmp, { recursive: true });
   try {
-    for (const f of found.files) await copyFile(path.join(dir, f), path.join(tmp, f));
+    for (const [f, data] of found.contents) await writeFile(path.join(tmp, f), data);
     const kind = found.format === 'graph' ? 'graph model (frozen feature extractor only; cannot be fine-tuned)' : `layers model, ${found.layers} layers`;
     const sidecar: BackboneSidecar = {
       name: displayName,

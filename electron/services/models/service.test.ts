@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { createServer, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -22,8 +23,14 @@ const served = path.join(resourcesDir, 'models', 'tl-resnet-s');
 const ID = 'mobilenet-v1-0.25-224';
 type Mode = 'ok' | 'short' | 'stall' | 'missing';
 let mode: Mode = 'ok';
+/** When set, the served model.json names this as its only weight file. */
+let weightPath: string | null = null;
 let server: Server;
 let baseUrl = '';
+/** Another server, standing for a host a model.json must not send the app to; counts connections. */
+let other: Server;
+let otherPort = 0;
+let otherConnections = 0;
 
 /** Serves the shipped model under every catalog folder name, in small slow chunks. */
 async function handle(url: string, res: ServerResponse) {
@@ -33,6 +40,11 @@ async function handle(url: string, res: ServerResponse) {
     return;
   }
   let body = readFileSync(file);
+  if (weightPath != null && file.endsWith('model.json')) {
+    const json = JSON.parse(body.toString('utf8'));
+    json.weightsManifest[0].paths = [weightPath];
+    body = Buffer.from(JSON.stringify(json));
+  }
   if (mode === 'short' && file.endsWith('.bin')) body = body.subarray(0, body.length - 4096);
   res.writeHead(200, { 'content-type': 'application/octet-stream' });
   for (let off = 0; off < body.length; off += 32 * 1024) {
@@ -60,14 +72,21 @@ beforeAll(async () => {
   server = createServer((req, res) => void handle(req.url ?? '/', res));
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}/tfjs`;
+  other = createServer((_, res) => res.writeHead(200).end('weights'));
+  other.on('connection', () => { otherConnections++; });
+  await new Promise<void>((r) => other.listen(0, '127.0.0.1', r));
+  otherPort = (other.address() as AddressInfo).port;
 });
 afterAll(async () => {
   server?.closeAllConnections();
   if (server) await new Promise((r) => server.close(r));
+  other?.closeAllConnections();
+  if (other) await new Promise((r) => other.close(r));
   rmSync(root, { recursive: true, force: true });
 });
 beforeEach(() => {
   mode = 'ok';
+  weightPath = null;
   events = [];
   dataDir = mkdtempSync(path.join(root, 'data-'));
   svc = createModelsService({ resourcesDir, dataDir, env: { TL_CATALOG_BASE_URL: baseUrl }, progressIntervalMs: 0, emit: (e, p) => { if (e === 'models.downloadProgress') events.push(p as EventPayload<'models.downloadProgress'>); } });
@@ -125,6 +144,22 @@ describe('models service: catalog downloads from a loopback server', () => {
     expect(leftovers()).toEqual([]);
   });
 
+  it('refuses weight paths that leave the folder of model.json before connecting anywhere', async () => {
+    const folderUrl = `${baseUrl}/mobilenet_v1_0.25_224/`;
+    // A scheme other than the base's makes the URL parser read the rest as a host and port.
+    weightPath = `https:127.0.0.1:${otherPort}`;
+    await expect(svc['models.download']({ id: ID })).rejects.toThrow(`Download of '${ID}' failed: model.json names the weight file "https:127.0.0.1:${otherPort}", which resolves to https://127.0.0.1:${otherPort}/, outside ${folderUrl}; weight files must sit beside model.json on the same server`);
+    weightPath = '%2e%2e';
+    await expect(svc['models.download']({ id: ID })).rejects.toThrow(`which resolves to ${baseUrl}/, outside ${folderUrl}`);
+    for (const p of [`//127.0.0.1:${otherPort}/x`, '../x']) {
+      weightPath = p;
+      await expect(svc['models.download']({ id: ID })).rejects.toThrow(`weight file "${p}" must be a plain file name in the model folder`);
+    }
+    expect(otherConnections).toBe(0);
+    expect(existsSync(catalogDir(dataDir, ID))).toBe(false);
+    expect(leftovers()).toEqual([]);
+  });
+
   it('shows a cached model whose files changed as unavailable, with the reason', async () => {
     await svc['models.download']({ id: ID });
     const file = path.join(catalogDir(dataDir, ID), 'weights.bin');
@@ -151,8 +186,10 @@ describe('models service: import', () => {
     mkdirSync(path.join(src, 'graph'), { recursive: true });
     writeFileSync(path.join(src, 'graph', 'model.json'), JSON.stringify(g.modelJson));
     writeFileSync(path.join(src, 'graph', 'group1-shard1of1.bin'), g.weights);
+    const tensors = tf.memory().numTensors;
     const gi = await svc['models.import']({ path: path.join(src, 'graph', 'model.json') });
     expect(gi).toMatchObject({ format: 'graph', canFineTune: false, blockParams: [] });
+    expect(tf.memory().numTensors).toBe(tensors); // validating and describing it freed its weights
     expect(gi.description).toMatch(/frozen feature extractor only/);
 
     const mlp = tf.sequential({ layers: [tf.layers.dense({ inputShape: [10], units: 2 })] });
@@ -167,6 +204,38 @@ describe('models service: import', () => {
     expect(list.filter((m) => m.source === 'imported').map((m) => m.id)).toEqual(['imported-graph', 'imported-my-cnn']);
     await svc['models.remove']({ id: 'imported-my-cnn' });
     expect((await svc['models.list']({})).some((m) => m.id === 'imported-my-cnn')).toBe(false);
+  });
+});
+
+describe('models service: import reads nothing outside the chosen folder', () => {
+  async function cnnFolder(name: string): Promise<string> {
+    const dir = path.join(dataDir, name);
+    const cnn = buildPlainCnn();
+    await saveLayersModelToDir(cnn, dir);
+    cnn.dispose();
+    rmSync(path.join(dir, 'weights.bin'));
+    return dir;
+  }
+
+  it('refuses a weight file that links outside, without reading what it points to', async () => {
+    const passwd = await cnnFolder('to-passwd');
+    symlinkSync('/etc/passwd', path.join(passwd, 'weights.bin'));
+    const err = await svc['models.import']({ path: passwd }).catch((e: Error) => e);
+    expect((err as Error).message).toBe(`Cannot import ${passwd}: weight file weights.bin is a symbolic link; only real files inside the model folder are read (copy the file in instead of linking it)`);
+    expect((err as Error).message).not.toContain(String(statSync('/etc/passwd').size));
+    const zero = await cnnFolder('to-zero');
+    symlinkSync('/dev/zero', path.join(zero, 'weights.bin'));
+    await expect(svc['models.import']({ path: zero })).rejects.toThrow('weight file weights.bin is a symbolic link');
+    expect(existsSync(path.join(dataDir, 'models', 'imported'))).toBe(false);
+    expect(leftovers()).toEqual([]);
+  });
+
+  it.skipIf(process.platform === 'win32')('refuses a FIFO as a weight file without waiting for a writer', async () => {
+    const dir = await cnnFolder('fifo');
+    execFileSync('mkfifo', [path.join(dir, 'weights.bin')]);
+    await expect(svc['models.import']({ path: dir })).rejects.toThrow(`Cannot import ${dir}: weight file weights.bin is a named pipe (FIFO), not a regular file`);
+    // The file calls that follow still run (a blocked open would hold one of libuv's few threads).
+    expect((await svc['models.list']({})).map((m) => m.id)).toContain('tl-resnet-s');
   });
 });
 

@@ -1,10 +1,9 @@
 // BackboneInfo for the UI: names, card, and parameter counts (per block, for the unfreeze slider).
-import { existsSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { BackboneInfo } from '../../contract/index.js';
 import { blockParams } from './recipes.js';
-import { loadBackboneWithFacts, readSidecar, type BackboneDirs, type LoadedWithFacts } from './load.js';
+import { readFolderFile } from './folder-file.js';
+import { disposeLoaded, loadBackboneWithFacts, MAX_TEXT_FILE_BYTES, readSidecar, type BackboneDirs, type LoadedWithFacts } from './load.js';
 
 export const MODEL_CARD = 'MODEL_CARD.md';
 
@@ -26,8 +25,7 @@ export function parseCard(card: string): { name?: string; description?: string; 
 /** Describes a loaded backbone (the caller still owns and disposes it). */
 export async function describeLoaded(b: LoadedWithFacts): Promise<BackboneInfo> {
   const sidecar = await readSidecar(b.folder.dir);
-  const cardPath = path.join(b.folder.dir, MODEL_CARD);
-  const card = sidecar?.card ?? (existsSync(cardPath) ? await readFile(cardPath, 'utf8') : undefined);
+  const card = sidecar?.card ?? (await readFolderFile(path.join(b.folder.dir, MODEL_CARD), MODEL_CARD, MAX_TEXT_FILE_BYTES))?.toString('utf8');
   const fromCard = card ? parseCard(card) : {};
   const canFineTune = b.format === 'layers' && b.model != null;
   const base = sidecar?.description ?? fromCard.description ?? `${b.format} model, input ${b.inputShape.join('×')}, ${b.featureSize} features.`;
@@ -56,6 +54,6 @@ export async function describeBackbone(id: string, dirs: BackboneDirs): Promise<
   try {
     return await describeLoaded(b);
   } finally {
-    b.model?.dispose();
+    disposeLoaded(b);
   }
 }

@@ -41,7 +41,9 @@ describe('loadBackbone', () => {
   });
 
   it('describes it: parameters per block for the unfreeze slider, head size per class, card', async () => {
+    const tensors = tf.memory().numTensors;
     const info = await describeBackbone('tl-resnet-s', dirs);
+    expect(tf.memory().numTensors).toBe(tensors);
     expect(info).toMatchObject({ id: 'tl-resnet-s', source: 'shipped', format: 'layers', canFineTune: true, name: 'tl-resnet-s — test', license: 'MIT, ours.', description: 'A small test base.', totalParams: 77_776, headParamsPerClass: 65 });
     // Trainable parameters only (BatchNorm moving statistics are not trained): stem 176, block1 4,672, ...
     expect(info.blockParams).toEqual([176, 4672, 14528, 57728]);
@@ -94,14 +96,40 @@ describe('loadBackbone', () => {
     writeFileSync(path.join(dir, 'model.json'), JSON.stringify(modelJson));
     writeFileSync(path.join(dir, 'group1-shard1of1.bin'), weights);
     await writeIntegrity(dir, 'test');
+    const tensors = tf.memory().numTensors;
     const b = await loadBackbone('graph-mini', dirs);
     expect(b).toMatchObject({ format: 'graph', model: null, inputShape: [8, 8, 3], featureSize: 3, blocks: [] });
-    const f = b.predictFeatures!(tf.ones([2, 8, 8, 3]) as tf.Tensor4D);
+    const x = tf.ones([2, 8, 8, 3]) as tf.Tensor4D;
+    const f = b.predictFeatures!(x);
     expect(Array.from(f.dataSync())).toEqual([1, 2, 3, 1, 2, 3]);
-    f.dispose();
+    tf.dispose([x, f]);
+    // The graph's weights live outside any layers model: only its own dispose frees them.
+    expect(tf.memory().numTensors).toBeGreaterThan(tensors);
+    b.dispose!();
+    b.dispose!(); // twice is harmless
+    expect(tf.memory().numTensors).toBe(tensors);
     const info = await describeBackbone('graph-mini', dirs);
     expect(info).toMatchObject({ canFineTune: false, format: 'graph', blockParams: [], totalParams: 3, headParamsPerClass: 4 });
     expect(info.description).toMatch(/frozen feature extractor only/);
+    expect(tf.memory().numTensors).toBe(tensors);
+  });
+
+  it('frees what it loaded when a model turns out unusable', async () => {
+    const tensors = tf.memory().numTensors;
+    const graph = importedDir(dirs.dataDir, 'graph-any-size');
+    mkdirSync(graph, { recursive: true });
+    const { modelJson, weights } = miniGraphModelFiles();
+    const anySize = JSON.parse(JSON.stringify(modelJson).replace('{"size":"8"},{"size":"8"}', '{"size":"-1"},{"size":"-1"}'));
+    writeFileSync(path.join(graph, 'model.json'), JSON.stringify(anySize));
+    writeFileSync(path.join(graph, 'group1-shard1of1.bin'), weights);
+    await writeIntegrity(graph, 'test');
+    await expect(loadBackbone('graph-any-size', dirs)).rejects.toThrow("Model 'graph-any-size' is not available: its input size is not fixed");
+    const mlp = tf.sequential({ layers: [tf.layers.dense({ inputShape: [10], units: 2 })] });
+    await saveLayersModelToDir(mlp, importedDir(dirs.dataDir, 'mlp'));
+    await writeIntegrity(importedDir(dirs.dataDir, 'mlp'), 'test');
+    mlp.dispose();
+    await expect(loadBackbone('mlp', dirs)).rejects.toThrow("Model 'mlp' is not available: its input has shape [null, 10]");
+    expect(tf.memory().numTensors).toBe(tensors);
   });
 
   it('says clearly when a model is missing, truncated, altered or not a model', async () => {

@@ -1,10 +1,10 @@
 // Finding and loading a backbone by id: shipped (resources/models/<id>/), downloaded from the catalog
 // (<dataDir>/models/catalog/<id>/) or imported (<dataDir>/models/imported/<id>/).
 import { existsSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import type { LoadedBackbone } from '../types.js';
+import { readFolderFile } from './folder-file.js';
 import { readModelFolder, type ModelFolder } from './model-files.js';
 import { cutBase, defaultPreprocess, preprocessFn, type Family, type Preprocess } from './recipes.js';
 
@@ -41,11 +41,14 @@ export function locateBackbone(id: string, dirs: BackboneDirs): { source: Backbo
   return candidates.find((c) => existsSync(path.join(c.dir, 'model.json'))) ?? null;
 }
 
+/** Sidecars and model cards are small text; a larger file is not one. */
+export const MAX_TEXT_FILE_BYTES = 1024 * 1024;
+
 export async function readSidecar(dir: string): Promise<BackboneSidecar | null> {
-  const file = path.join(dir, SIDECAR_FILE);
-  if (!existsSync(file)) return null;
+  const text = await readFolderFile(path.join(dir, SIDECAR_FILE), SIDECAR_FILE, MAX_TEXT_FILE_BYTES);
+  if (text == null) return null;
   try {
-    return JSON.parse(await readFile(file, 'utf8')) as BackboneSidecar;
+    return JSON.parse(text.toString('utf8')) as BackboneSidecar;
   } catch (e) {
     throw new Error(`${SIDECAR_FILE} is not valid JSON (${(e as Error).message})`);
   }
@@ -53,6 +56,12 @@ export async function readSidecar(dir: string): Promise<BackboneSidecar | null> 
 
 /** A loaded backbone plus what describing it needs. */
 export interface LoadedWithFacts extends LoadedBackbone { source: BackboneSource; family: Family | 'graph'; folder: ModelFolder; totalParams: number }
+
+/** Frees a backbone loaded here: its layers model, or its graph model's weights. */
+export function disposeLoaded(b: LoadedBackbone): void {
+  b.model?.dispose();
+  b.dispose?.();
+}
 
 const notAvailable = (id: string, why: string) => new Error(`Model '${id}' is not available: ${why}`);
 
@@ -66,7 +75,8 @@ function preprocessOf(folder: ModelFolder, sidecar: BackboneSidecar | null, fami
 /**
  * Loads a backbone; any failure (missing, corrupt, changed, unusable) says which model and why.
  * Callers apply `preprocess` to [0,1] images first (it always returns a new tensor to dispose), then
- * feed the result to `model` (layers) or `predictFeatures` (graph). The caller owns and disposes `model`.
+ * feed the result to `model` (layers) or `predictFeatures` (graph). The caller owns the backbone and
+ * frees it with `model.dispose()` (or its layers' weights) and `dispose()`, which frees a graph model.
  */
 export async function loadBackbone(id: string, dirs: BackboneDirs): Promise<LoadedBackbone> {
   return loadBackboneWithFacts(id, dirs);
@@ -88,9 +98,10 @@ export async function loadBackboneWithFacts(id: string, dirs: BackboneDirs): Pro
 
 async function loadLayers(id: string, source: BackboneSource, folder: ModelFolder, sidecar: BackboneSidecar | null): Promise<LoadedWithFacts> {
   const full = await tf.loadLayersModel(tf.io.fromMemory(folder.artifacts));
-  const inputShape = fixedImageShape(full.inputs[0].shape);
+  let inputShape: [number, number, number];
   let cut;
   try {
+    inputShape = fixedImageShape(full.inputs[0].shape);
     cut = cutBase(full);
   } catch (e) {
     full.dispose();
@@ -105,6 +116,21 @@ async function loadLayers(id: string, source: BackboneSource, folder: ModelFolde
 
 async function loadGraph(id: string, source: BackboneSource, folder: ModelFolder, sidecar: BackboneSidecar | null): Promise<LoadedWithFacts> {
   const graph = await tf.loadGraphModel(tf.io.fromMemory(folder.artifacts));
+  // No layers model holds the graph's weights: every owner of the backbone frees them through this.
+  let disposed = false;
+  const dispose = () => {
+    if (!disposed) graph.dispose();
+    disposed = true;
+  };
+  try {
+    return graphBackbone(id, source, folder, sidecar, graph, dispose);
+  } catch (e) {
+    dispose();
+    throw e;
+  }
+}
+
+function graphBackbone(id: string, source: BackboneSource, folder: ModelFolder, sidecar: BackboneSidecar | null, graph: tf.GraphModel, dispose: () => void): LoadedWithFacts {
   const shape = graph.inputs[0]?.shape;
   if (!shape) throw new Error('the graph model does not declare its input shape');
   const inputShape = fixedImageShape(shape.map((d) => (d != null && d < 0 ? null : d)));
@@ -119,7 +145,7 @@ async function loadGraph(id: string, source: BackboneSource, folder: ModelFolder
   probe.dispose();
   const totalParams = folder.json.weightsManifest.flatMap((g) => g.weights).reduce((a, w) => a + w.shape.reduce((x, y) => x * y, 1), 0);
   return {
-    id, format: 'graph', inputShape, featureSize, model: null, predictFeatures, blocks: [],
+    id, format: 'graph', inputShape, featureSize, model: null, predictFeatures, blocks: [], dispose,
     preprocess: preprocessFn(preprocessOf(folder, sidecar, 'graph')), source, family: 'graph', folder, totalParams,
   };
 }

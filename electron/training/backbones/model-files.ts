@@ -1,10 +1,10 @@
 // tfjs model folders on disk (model.json + weight shards) under plain Node, where tfjs has no
 // file:// handler without tfjs-node: reading with size checks, writing, and sha256 integrity.
 import { createHash } from 'node:crypto';
-import { existsSync } from 'node:fs';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type * as tf from '@tensorflow/tfjs';
+import { readFolderFile, statFolderFile } from './folder-file.js';
 
 type ModelArtifacts = tf.io.ModelArtifacts;
 type WeightsManifestEntry = tf.io.WeightsManifestEntry;
@@ -98,21 +98,40 @@ export interface ModelFolder {
   artifacts: ModelArtifacts;
   files: ShardCheck[];
   sizeBytes: number;
+  /** model.json and every shard exactly as read and checked, so a copy needs no second read. */
+  contents: Map<string, Buffer>;
 }
 
-/** Reads a tfjs model folder, checking shard sizes (and recorded hashes when `verify` is set). */
+/** A graph model's topology can be large, but a model.json beyond this is no model. */
+export const MAX_MODEL_JSON_BYTES = 64 * 1024 * 1024;
+const MAX_INTEGRITY_BYTES = 4 * 1024 * 1024;
+
+/**
+ * Reads a tfjs model folder, checking shard sizes (and recorded hashes when `verify` is set).
+ * Nothing outside the folder is read: links are refused, FIFOs and devices too (without blocking),
+ * and every shard's size is checked against the manifest before any of its bytes are read.
+ */
 export async function readModelFolder(dir: string, opts: { verifyIntegrity?: boolean } = {}): Promise<ModelFolder> {
-  const jsonPath = path.join(dir, MODEL_JSON);
-  if (!existsSync(jsonPath)) throw new Error(`no ${MODEL_JSON} in ${dir}`);
-  const jsonText = await readFile(jsonPath, 'utf8');
+  const jsonText = (await readFolderFile(path.join(dir, MODEL_JSON), MODEL_JSON, MAX_MODEL_JSON_BYTES))?.toString('utf8');
+  if (jsonText == null) throw new Error(`no ${MODEL_JSON} in ${dir}`);
   const json = parseModelJson(jsonText);
   const format = modelFormat(json);
-  const buffers = new Map<string, Buffer>();
-  for (const g of json.weightsManifest) {
-    for (const p of g.paths) if (existsSync(path.join(dir, p))) buffers.set(p, await readFile(path.join(dir, p)));
+  const names = [...new Set(json.weightsManifest.flatMap((g) => g.paths))];
+  const sizes = new Map<string, number>();
+  for (const p of names) {
+    const size = await statFolderFile(path.join(dir, p), `weight file ${p}`);
+    if (size != null) sizes.set(p, size);
   }
-  const files = checkShardSizes(json.weightsManifest, (f) => buffers.get(f)?.length ?? null);
-  if (opts.verifyIntegrity) await verifyIntegrity(dir, new Map([[MODEL_JSON, Buffer.from(jsonText)], ...buffers]));
+  const files = checkShardSizes(json.weightsManifest, (f) => sizes.get(f) ?? null);
+  const buffers = new Map<string, Buffer>();
+  for (const p of names) {
+    // Capped at the size just checked against the manifest: a file that grows meanwhile is refused.
+    const data = await readFolderFile(path.join(dir, p), `weight file ${p}`, sizes.get(p)!);
+    if (data == null) throw new Error(`weight file ${p} disappeared while it was read`);
+    buffers.set(p, data);
+  }
+  const contents = new Map([[MODEL_JSON, Buffer.from(jsonText)], ...buffers]);
+  if (opts.verifyIntegrity) await verifyIntegrity(dir, contents);
   const ordered = json.weightsManifest.flatMap((g) => g.paths.map((p) => buffers.get(p)!));
   const all = Buffer.concat(ordered);
   const artifacts: ModelArtifacts = {
@@ -127,7 +146,7 @@ export async function readModelFolder(dir: string, opts: { verifyIntegrity?: boo
     modelInitializer: json.modelInitializer as ModelArtifacts['modelInitializer'],
   };
   const sizeBytes = Buffer.byteLength(jsonText) + files.reduce((a, f) => a + f.bytes, 0);
-  return { dir, json, format, artifacts, files, sizeBytes };
+  return { dir, json, format, artifacts, files, sizeBytes, contents };
 }
 
 export const sha256 = (data: Uint8Array) => createHash('sha256').update(data).digest('hex');
@@ -149,11 +168,11 @@ export async function writeIntegrity(dir: string, origin: string): Promise<Integ
 }
 
 async function verifyIntegrity(dir: string, contents: Map<string, Buffer>): Promise<void> {
-  const file = path.join(dir, INTEGRITY_FILE);
-  if (!existsSync(file)) throw new Error(`${INTEGRITY_FILE} is missing, so its files cannot be verified`);
+  const text = await readFolderFile(path.join(dir, INTEGRITY_FILE), INTEGRITY_FILE, MAX_INTEGRITY_BYTES);
+  if (text == null) throw new Error(`${INTEGRITY_FILE} is missing, so its files cannot be verified`);
   let rec: Integrity;
   try {
-    rec = JSON.parse(await readFile(file, 'utf8')) as Integrity;
+    rec = JSON.parse(text.toString('utf8')) as Integrity;
   } catch (e) {
     throw new Error(`${INTEGRITY_FILE} is not valid JSON (${(e as Error).message})`);
   }

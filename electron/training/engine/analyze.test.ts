@@ -1,6 +1,12 @@
 import * as tf from '@tensorflow/tfjs';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { FlowchartAnalysis } from '../../contract/index.js';
+import { importedDir } from '../backbones/load.js';
+import { writeIntegrity } from '../backbones/model-files.js';
+import { miniGraphModelFiles } from '../backbones/testing/mini-models.js';
+import { realEngineDeps } from './parts.js';
 import { analyzeDataset, balancedSubset, similarityOf } from './analyze.js';
 import { knnAccuracy, twoFolds } from './knn.js';
 import { testDeps, testEnv } from './test-support.js';
@@ -34,6 +40,22 @@ describe('flowchart analysis', () => {
     expect(a.probeAccuracy).toBeGreaterThan(a.chanceAccuracy);
     expect(a.imagesPerSec).toBeGreaterThan(0);
     expect(a.explanation.join(' ')).toMatch(/nearest neighbours/);
+    expect(tf.memory().numTensors).toBe(before);
+  }, 60_000);
+
+  it('frees a graph-model backbone when the analysis is done', async () => {
+    const env = testEnv();
+    const dir = importedDir(env.dataDir, 'graph-mini');
+    mkdirSync(dir, { recursive: true });
+    const { modelJson, weights } = miniGraphModelFiles();
+    writeFileSync(path.join(dir, 'model.json'), JSON.stringify(modelJson));
+    writeFileSync(path.join(dir, 'group1-shard1of1.bin'), weights);
+    await writeIntegrity(dir, 'test');
+    const deps = realEngineDeps();
+    await deps.selectBackend('wasm');
+    const before = tf.memory().numTensors;
+    const a = await analyzeDataset({ id: 'fashion-target', perClass: 4 }, 'graph-mini', env, deps);
+    expect(a).toMatchObject({ imageCount: 20, classCount: 5 });
     expect(tf.memory().numTensors).toBe(before);
   }, 60_000);
 });
