@@ -14,7 +14,7 @@ import type { RunResult, Strategy, TrainConfig } from '../electron/contract/inde
 import { defaultConfig } from '../electron/contract/budget.js';
 import { runTraining } from '../electron/training/engine/run-training.js';
 import { realEngineDeps } from '../electron/training/engine/parts.js';
-import type { FromWorker, WorkerEnv } from '../electron/training/protocol.js';
+import type { FromWorker, WorkerEnv } from '../electron/worker-protocol/messages.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const flag = (name: string) => process.argv.includes(`--${name}`);

@@ -2,7 +2,7 @@
 // process.parentPort, payload in event.data) or as a plain Node child (child_process.fork, messages
 // via process.send / process.on('message')), so tests, browser mode and the app share it.
 import * as tf from '@tensorflow/tfjs';
-import type { FromWorker } from './protocol.js';
+import type { FromWorker } from '../worker-protocol/messages.js';
 import { createMessageHandler } from './engine/message-handler.js';
 import { realEngineDeps } from './engine/parts.js';
 

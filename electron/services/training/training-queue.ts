@@ -2,7 +2,7 @@
 // arrives, and survives the worker dying: the job it was running is marked failed with the reason
 // and the next queued job starts in a fresh process.
 import type { Emit, QueueState, TrainConfig } from '../../contract/index.js';
-import type { FromWorker } from '../../training/protocol.js';
+import type { FromWorker } from '../../worker-protocol/messages.js';
 import type { RunRecorder } from './run-recorder.js';
 import type { WorkerHost } from './worker-host.js';
 

@@ -3,7 +3,7 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { DeviceReport, FlowchartAnalysis, methods, STRATEGY_LABEL, type Emit, type Handlers, type Strategy, type TrainConfig, type TrainRequest } from '../../contract/index.js';
-import type { WorkerEnv } from '../../training/protocol.js';
+import type { WorkerEnv } from '../../worker-protocol/messages.js';
 import { NotFoundError } from '../dispatcher.js';
 import type { RunRecorder } from './run-recorder.js';
 import { TrainingQueue } from './training-queue.js';

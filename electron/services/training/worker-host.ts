@@ -2,7 +2,7 @@
 // reply calls, and notices when it dies so the queue can mark the job failed and go on.
 import { fork } from 'node:child_process';
 import type { z } from 'zod';
-import { FromWorker, type ToWorker, type WorkerEnv } from '../../training/protocol.js';
+import { FromWorker, type ToWorker, type WorkerEnv } from '../../worker-protocol/messages.js';
 
 export interface WorkerCallbacks {
   onMessage(message: unknown): void;

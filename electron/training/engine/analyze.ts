@@ -4,7 +4,7 @@
 import * as tf from '@tensorflow/tfjs';
 import type { z } from 'zod';
 import type { DatasetRef, FlowchartAnalysis } from '../../contract/index.js';
-import type { WorkerEnv } from '../protocol.js';
+import type { WorkerEnv } from '../../worker-protocol/messages.js';
 import type { EngineDeps } from './deps.js';
 import { computeEmbeddings, extractFeatures } from './embeddings.js';
 import { inputBatch } from './images.js';

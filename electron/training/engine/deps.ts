@@ -3,7 +3,7 @@
 // passes them in; tests pass their own.
 import type * as tf from '@tensorflow/tfjs';
 import type { BackendChoice, DeviceReport } from '../../contract/index.js';
-import type { WorkerEnv } from '../protocol.js';
+import type { WorkerEnv } from '../../worker-protocol/messages.js';
 import type { BackendSelection, DataSource, LoadedBackbone, Split } from '../types.js';
 
 export interface EngineDeps {

@@ -4,7 +4,7 @@ import * as tf from '@tensorflow/tfjs';
 import { cp, mkdir, readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import type { Parity, TrainConfig } from '../../contract/index.js';
-import type { WorkerEnv } from '../protocol.js';
+import type { WorkerEnv } from '../../worker-protocol/messages.js';
 import type { EngineDeps } from './deps.js';
 import { inputBatch } from './images.js';
 import { loadLayersModelFromDir } from '../backbones/model-files.js';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { FromWorker } from '../protocol.js';
+import { FromWorker } from '../../worker-protocol/messages.js';
 import { createMessageHandler } from './message-handler.js';
 import { testDeps, testEnv, tinyConfig } from './test-support.js';
 

@@ -1,7 +1,7 @@
 // The worker's message handling, transport-free: validates every message, runs one training job at
 // a time (tensor work from requests queues behind it), honours cancel, and turns every error into
 // a 'failed' or error reply instead of a silent exit.
-import { ToWorker, type FromWorker, type WorkerEnv } from '../protocol.js';
+import { ToWorker, type FromWorker, type WorkerEnv } from '../../worker-protocol/messages.js';
 import { analyzeDataset } from './analyze.js';
 import type { EngineDeps } from './deps.js';
 import { exportRunModel } from './export-model.js';

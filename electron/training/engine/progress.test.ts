@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { FromWorker } from '../protocol.js';
+import type { FromWorker } from '../../worker-protocol/messages.js';
 import { defaultConfig, defaultEpochs } from '../../contract/budget.js';
 import { BatchRecorder, MAX_BATCH_POINTS, RunProgress } from './progress.js';
 import { epochOrder } from './random.js';

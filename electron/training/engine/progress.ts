@@ -2,7 +2,7 @@
 // ETA over the whole run, the per-batch loss curve downsampled to ≤ ~500 points, and peak memory.
 import * as tf from '@tensorflow/tfjs';
 import type { BatchLoss, TrainingProgress } from '../../contract/index.js';
-import type { FromWorker } from '../protocol.js';
+import type { FromWorker } from '../../worker-protocol/messages.js';
 
 export type EmitFn = (message: FromWorker) => void;
 type Phase = TrainingProgress['phase'];

@@ -2,7 +2,7 @@
 import type * as tf from '@tensorflow/tfjs';
 import path from 'node:path';
 import { STRATEGY_LABEL, type TrainConfig } from '../../contract/index.js';
-import type { WorkerEnv } from '../protocol.js';
+import type { WorkerEnv } from '../../worker-protocol/messages.js';
 import type { LoadedBackbone } from '../types.js';
 import type { EngineDeps } from './deps.js';
 import { createHead } from './head.js';

@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { describe, expect, it } from 'vitest';
-import { FromWorker } from '../protocol.js';
+import { FromWorker } from '../../worker-protocol/messages.js';
 import { buildTlResnet, tlResnetBlocks } from '../backbones/tl-resnet.js';
 import { createHead } from './head.js';
 import { loadLayersModelFromDir } from '../backbones/model-files.js';

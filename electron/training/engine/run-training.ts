@@ -7,7 +7,7 @@ import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { headEpochsOf } from '../../contract/budget.js';
 import type { RunResult, TrainConfig } from '../../contract/index.js';
-import type { FromWorker, WorkerEnv } from '../protocol.js';
+import type { FromWorker, WorkerEnv } from '../../worker-protocol/messages.js';
 import type { EngineDeps } from './deps.js';
 import { extractFeatures } from './embeddings.js';
 import { composeModel, countParams, frozenLayerNames } from './graph.js';

@@ -8,7 +8,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { TrainConfig } from '../../contract/index.js';
 import { buildTlResnet, tlResnetBlocks, TL_RESNET_FEATURES, TL_RESNET_INPUT } from '../backbones/tl-resnet.js';
-import type { FromWorker, WorkerEnv } from '../protocol.js';
+import type { FromWorker, WorkerEnv } from '../../worker-protocol/messages.js';
 import type { LoadedBackbone } from '../types.js';
 import { defaultConfig } from '../../contract/budget.js';
 import type { EngineDeps } from './deps.js';

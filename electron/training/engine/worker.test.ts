@@ -9,7 +9,7 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { buildTlResnet } from '../backbones/tl-resnet.js';
 import { saveLayersModelToDir, writeIntegrity } from '../backbones/model-files.js';
-import { FromWorker, type ToWorker } from '../protocol.js';
+import { FromWorker, type ToWorker } from '../../worker-protocol/messages.js';
 import { resourcesDir, tinyConfig } from './test-support.js';
 
 const workerPath = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../worker.ts');

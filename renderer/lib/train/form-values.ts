@@ -1,7 +1,7 @@
 // The Train form's values as plain data, and the pure steps around them: recommended budgets for a
 // data set size, presets from lessons and the flowchart, and the request sent to training.start.
 import { defaultConfig } from '../../../electron/contract/budget.js';
-import type { DatasetInfo, type StrategyChoice, type TrainConfig, type TrainRequestInput } from '../../../electron/contract/index.js';
+import type { DatasetInfo, StrategyChoice, TrainConfig, TrainRequestInput } from '../../../electron/contract/index.js';
 import type { TrainPreset } from '../nav.svelte.js';
 
 
