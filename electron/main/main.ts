@@ -5,6 +5,7 @@ import { bindIpc, forwardEvents } from './ipc.js';
 import { setupMenu } from './menu.js';
 import { appPaths } from './paths.js';
 import { confirmAndOpenExternal, setupSecurity } from './security.js';
+import { showStartupError } from './startup-error.js';
 import { createMainWindow, rendererEntry } from './window.js';
 import { utilityWorkerSpawner } from './worker-process.js';
 
@@ -38,8 +39,8 @@ app.whenReady().then(() => {
       log: (m) => console.error(`[transfer-lab] ${m}`),
     });
   } catch (e) {
-    // E.g. a database from a newer version: say so plainly instead of a blank window.
-    dialog.showErrorBox('Transfer Lab cannot start', e instanceof Error ? e.message : String(e));
+    // E.g. a database from a newer version or a damaged one: say so plainly instead of a blank window.
+    showStartupError(e);
     app.quit();
     return;
   }

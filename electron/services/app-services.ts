@@ -1,13 +1,12 @@
 // Composes every service into one object that satisfies the whole contract. Transport-free: the
 // Electron main process and the browser-mode server both bind exactly this.
-import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Emit, Handlers, WireEvent } from '../contract/index.js';
 import { createDatasetsService } from './datasets/index.js';
 import { createDispatcher } from './dispatcher.js';
 import { createLessonsService } from './lessons/index.js';
 import { createModelsService } from './models/index.js';
-import { RunStore, createRunsService } from './runs/index.js';
+import { RunStore, createRunsService, runArtifactRoot } from './runs/index.js';
 import { SettingsStore, createSettingsService } from './settings/settings-service.js';
 import { openDatabase } from './store/database.js';
 import { createTrainingService } from './training/training-service.js';
@@ -26,7 +25,7 @@ export interface AppServicesOptions {
 
 export function createAppServices(opts: AppServicesOptions) {
   const log = opts.log ?? (() => {});
-  mkdirSync(opts.dataDir, { recursive: true });
+  // Creates the data folder too, and says clearly when it cannot.
   const db = openDatabase(join(opts.dataDir, 'transfer-lab.sqlite'));
 
   const listeners = new Set<(e: WireEvent) => void>();
@@ -35,9 +34,11 @@ export function createAppServices(opts: AppServicesOptions) {
   };
 
   const settings = new SettingsStore(db);
-  const runStore = new RunStore(db);
+  const runStore = new RunStore(db, runArtifactRoot(opts.dataDir));
   const interrupted = runStore.markInterruptedOnStartup();
   if (interrupted > 0) log(`${interrupted} run(s) left running by an earlier session were marked interrupted.`);
+  const orphans = runStore.removeOrphanArtifacts();
+  if (orphans > 0) log(`Removed ${orphans} leftover run folder(s) that no run in the history owned.`);
 
   const identity = () => {
     const s = settings.get();

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { methodNames, methods, type Handlers } from '../contract/index.js';
+import { methodNames, methods, type Handlers, type MethodName, type Params } from '../contract/index.js';
 import { createDispatcher, NotFoundError } from './dispatcher.js';
+import { sampleConfig } from './runs/test-support/sample-runs.js';
 
 // Handlers that must never run: every payload below is malformed.
 const untouchable = new Proxy({} as Handlers, {
@@ -11,10 +12,52 @@ const untouchable = new Proxy({} as Handlers, {
 });
 const dispatch = createDispatcher(untouchable);
 
-/** A value of the wrong type for whatever the field expects. */
+/** A value of the wrong type for whatever the field expects, refused by the field itself (not by a field inside it). */
 const wrongValue = (schema: z.ZodType): unknown => {
-  const probe = [{ a: 1 }, 'x', 7, true, ['x']];
-  return probe.find((v) => !schema.safeParse(v).success);
+  const probe = ['x', 7, true, ['x'], { a: 1 }];
+  return probe.find((v) => {
+    const r = schema.safeParse(v);
+    return !r.success && r.error.issues[0].path.length === 0;
+  });
+};
+
+/** One valid payload per method, so that a single wrong field is the only thing wrong with it. */
+const validParams: { [M in MethodName]: Params<M> } = {
+  'app.info': {},
+  'settings.get': {},
+  'settings.set': { studentName: 'Ada', classSession: 'ML-101', theme: 'dark', backend: 'wasm' },
+  'app.openExternal': { url: 'https://example.org/' },
+  'app.pickFolder': { title: 'Images' },
+  'device.probe': { refresh: true },
+  'datasets.list': {},
+  'datasets.addFolder': { path: '/home/ada/pets', scanId: 's1', name: 'Pets' },
+  'datasets.cancelScan': { scanId: 's1' },
+  'datasets.remove': { id: 'pets' },
+  'datasets.samples': { datasetId: 'pets', sampleIds: ['cat/1.jpg'] },
+  'models.list': {},
+  'models.download': { id: 'mobilenet' },
+  'models.cancelDownload': { id: 'mobilenet' },
+  'models.remove': { id: 'mobilenet' },
+  'models.import': { path: '/home/ada/model', name: 'Mine' },
+  'training.start': { config: { ...sampleConfig(), strategy: 'both' }, name: 'pair' },
+  'training.cancel': { runId: 'r1' },
+  'training.queue': {},
+  'runs.list': { strategy: 'fine-tuning', datasetId: 'pets', student: 'Ada', status: 'completed', tag: 'best', search: 'cat', sort: 'name', order: 'asc', limit: 10, offset: 0 },
+  'runs.get': { id: 'r1' },
+  'runs.update': { id: 'r1', name: 'cats', notes: 'n', tags: ['a'], reflection: 'r' },
+  'runs.delete': { ids: ['r1'] },
+  'runs.rerun': { id: 'r1' },
+  'runs.export': { ids: ['r1'], format: 'csv' },
+  'runs.exportClass': { classSession: 'ML-101' },
+  'runs.import': { content: '{}' },
+  'runs.exportModel': { runId: 'r1' },
+  'lessons.list': {},
+  'lessons.get': { id: 'intro' },
+  'lessons.getPosition': { lessonId: 'intro' },
+  'lessons.setPosition': { lessonId: 'intro', page: 2 },
+  'guided.get': {},
+  'guided.set': { step: 1, lessonId: 'intro', pairId: null, recommendation: 'fine-tuning', reflection: null },
+  'flowchart.analyze': { dataset: { id: 'pets', perClass: null }, backboneId: 'tl-resnet-s' },
 };
 
 describe('contract binding', () => {
@@ -37,14 +80,15 @@ describe('contract binding', () => {
       if (!r.ok) expect(r.error.message).toContain('unexpected');
       return;
     }
+    expect(schema.safeParse(validParams[method]).success, `the valid payload for ${method}`).toBe(true);
     for (const key of keys) {
-      const r = await dispatch(method, { [key]: wrongValue(shape[key]) });
+      const wrong = wrongValue(shape[key]);
+      expect(wrong, `a wrong value for ${method}.${key}`).toBeDefined();
+      const r = await dispatch(method, { ...validParams[method], [key]: wrong });
       expect(r.ok, `${method}.${key}`).toBe(false);
       if (!r.ok) {
-        expect(r.error.code).toBe('validation');
-        // Either this field, or (when this one happens to be valid-ish) another required field.
-        expect(r.error.field).toBeTruthy();
-        expect(r.error.message).toMatch(/Invalid /);
+        expect(r.error).toMatchObject({ code: 'validation', field: key });
+        expect(r.error.message).toContain(`${method}: Invalid ${key}: `);
       }
     }
   });

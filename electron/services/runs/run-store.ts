@@ -1,12 +1,14 @@
 // The run history. Every write is one transaction and happens while a run trains (start, each
 // epoch, batches, result), so a crash loses at most the epoch in progress.
 import { randomUUID } from 'node:crypto';
+import { resolve } from 'node:path';
 import type { Statement } from 'better-sqlite3';
 import type { Db } from '../store/database.js';
 import { NotFoundError } from '../dispatcher.js';
 import type {
   BatchLoss, EpochMetrics, Rung, RunDetail, RunFilter, RunResult, RunSummary, TrainConfig,
 } from '../../contract/index.js';
+import { removeRunFolder, removeUnownedRunFolders, runArtifactFolder } from './run-artifacts.js';
 import { SUMMARY_COLUMNS, normalizeTags, toEpoch, toResult, toSummary, writeResult, type EpochRow, type ResultRow, type RunRow } from './run-rows.js';
 import { countRuns, listRuns } from './run-query.js';
 import { exportClass, exportRuns, importRuns, type ExportedFile, type ImportOutcome } from './run-transfer.js';
@@ -33,7 +35,8 @@ const now = () => new Date().toISOString();
 
 export class RunStore {
   private statements = new Map<string, Statement>();
-  constructor(readonly db: Db) {}
+  /** `artifactRoot`: where runs save their files (see run-artifacts.ts); without it no file is touched. */
+  constructor(readonly db: Db, private readonly artifactRoot: string | null = null) {}
 
   /** Prepared once per store: the training loop writes the same few statements many times. */
   private sql(text: string): Statement {
@@ -182,15 +185,41 @@ export class RunStore {
     return this.summary(id);
   }
 
-  /** Deletes runs with everything recorded for them, and pairs left without runs. */
+  /** Deletes runs with everything recorded for them, their files on disk, and pairs left without runs. */
   delete(ids: string[]): number {
-    return this.db.transaction(() => {
+    const folders: string[] = [];
+    const deleted = this.db.transaction(() => {
+      const modelDir = this.sql('SELECT model_dir FROM runs WHERE id = ?').pluck();
       const del = this.sql('DELETE FROM runs WHERE id = ?');
-      let deleted = 0;
-      for (const id of new Set(ids)) deleted += del.run(id).changes;
+      let n = 0;
+      for (const id of new Set(ids)) {
+        const folder = this.artifactRoot ? runArtifactFolder(this.artifactRoot, (modelDir.get(id) as string | null | undefined) ?? null) : null;
+        const changes = del.run(id).changes;
+        n += changes;
+        if (changes && folder) folders.push(folder);
+      }
       this.sql('DELETE FROM pairs WHERE NOT EXISTS (SELECT 1 FROM runs WHERE runs.pair_id = pairs.id)').run();
-      return deleted;
+      return n;
     })();
+    // Only once the rows are gone: a folder that cannot be removed now is swept at the next start.
+    for (const folder of folders) removeRunFolder(this.artifactRoot!, folder);
+    return deleted;
+  }
+
+  /**
+   * At start: removes run folders no run owns (a run deleted while it trained, a removal that failed).
+   * A run's folder is kept by its recorded model_dir, or by its id while it has none yet (still training).
+   */
+  removeOrphanArtifacts(): number {
+    const root = this.artifactRoot;
+    if (!root) return 0;
+    const owned = new Set<string>();
+    for (const r of this.sql('SELECT id, model_dir FROM runs').all() as { id: string; model_dir: string | null }[]) {
+      owned.add(resolve(root, r.id));
+      const folder = runArtifactFolder(root, r.model_dir);
+      if (folder) owned.add(folder);
+    }
+    return removeUnownedRunFolders(root, owned);
   }
 
   exportRuns(ids: string[], format: 'csv' | 'json'): { filename: string; content: string } {

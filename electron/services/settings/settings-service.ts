@@ -10,10 +10,15 @@ export class SettingsStore {
 
   get(): Settings {
     const rows = this.db.prepare('SELECT key, value FROM settings').all() as { key: string; value: string }[];
-    const stored = Object.fromEntries(rows.map((r) => [r.key, JSON.parse(r.value)]));
-    // A value written by another version that no longer validates falls back to its default.
-    const parsed = SettingsSchema.partial().safeParse(stored);
-    return { ...defaults, ...(parsed.success ? parsed.data : {}) };
+    const settings: Record<string, unknown> = { ...defaults };
+    // Value by value: one written by another version that no longer validates (a newer theme, say)
+    // falls back to its own default and leaves the others, like the student's name, as stored.
+    for (const { key, value } of rows) {
+      if (!Object.hasOwn(SettingsSchema.shape, key)) continue;
+      const parsed = SettingsSchema.shape[key as keyof Settings].safeParse(parseJson(value));
+      if (parsed.success) settings[key] = parsed.data;
+    }
+    return settings as Settings;
   }
 
   set(patch: Partial<Settings>): Settings {
@@ -22,6 +27,14 @@ export class SettingsStore {
       for (const [key, value] of Object.entries(patch)) if (value !== undefined) put.run(key, JSON.stringify(value));
     })();
     return this.get();
+  }
+}
+
+function parseJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
   }
 }
 

@@ -1,11 +1,15 @@
 // Opens the app's SQLite file: WAL, foreign keys on, and all pending migrations applied in one
 // transaction (so a failed upgrade leaves the file as it was). A file written by a newer version
-// of the app is refused rather than guessed at.
+// of the app is refused rather than guessed at; a damaged, truncated or unwritable one is refused
+// with a message saying what is wrong and what to do, before anything is written to it.
 import Database from 'better-sqlite3';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { migrations as allMigrations } from './migrations/index.js';
 import type { Migration } from './migrations/types.js';
+import { explainFolderError, explainOpenError, IntegrityCheckError } from './open-errors.js';
+
+export { DatabaseOpenError } from './open-errors.js';
 
 export type Db = Database.Database;
 
@@ -19,18 +23,37 @@ export class DatabaseFromFutureError extends Error {
 }
 
 export function openDatabase(file: string, migrations: Migration[] = allMigrations): Db {
-  if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
-  const db = new Database(file);
+  if (file !== ':memory:') {
+    try {
+      mkdirSync(dirname(file), { recursive: true });
+    } catch (e) {
+      throw explainFolderError(e, dirname(file), file);
+    }
+  }
+  let db: Db;
   try {
+    db = new Database(file);
+  } catch (e) {
+    throw explainOpenError(e, file);
+  }
+  try {
+    db.pragma('busy_timeout = 5000');
+    // Read-only, and first: switching to WAL rewrites the header of a file that is not in WAL yet.
+    checkIntegrity(db);
     db.pragma('journal_mode = WAL');
     db.pragma('foreign_keys = ON');
-    db.pragma('busy_timeout = 5000');
     migrate(db, file, migrations);
     return db;
   } catch (e) {
     db.close();
-    throw e;
+    throw explainOpenError(e, file);
   }
+}
+
+/** A damaged page is reported at start, not at whichever later write happens to touch it. */
+function checkIntegrity(db: Db) {
+  const finding = db.pragma('quick_check(1)', { simple: true }) as string;
+  if (finding !== 'ok') throw new IntegrityCheckError(finding.replace(/^\*\*\* in database main \*\*\*\n/, ''));
 }
 
 export function schemaVersion(db: Db): number {
