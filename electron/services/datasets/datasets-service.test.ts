@@ -5,7 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FolderScan, SampleImage, type EventName } from '../../contract/index.js';
 import { createDataSource } from '../../training/data/data-source.js';
-import { makeImageFolder, type FolderFixture } from '../../training/data/testing/image-folder.js';
+import { makeFifo, makeImageFolder, type FolderFixture } from '../../training/data/testing/image-folder.js';
 import { createDatasetsService } from './datasets-service.js';
 
 const resourcesDir = fileURLToPath(new URL('../../../resources', import.meta.url));
@@ -51,7 +51,7 @@ describe('datasets service', () => {
     await expect(svc['datasets.addFolder']({ path: 'pets', scanId: 'a' })).rejects.toThrow(/full path/);
     const withEmpty = await makeImageFolder({ n: 2 });
     try {
-      await expect(svc['datasets.addFolder']({ path: withEmpty.root, scanId: 'b' })).rejects.toThrow(/Class "birds" has no usable images/);
+      await expect(svc['datasets.addFolder']({ path: withEmpty.root, scanId: 'b' })).rejects.toThrow(/Class "birds" has no usable images.*corrupt or truncated image: cats\/broken\.png/);
     } finally {
       rmSync(withEmpty.base, { recursive: true, force: true });
     }
@@ -75,6 +75,26 @@ describe('datasets service', () => {
     expect(fromFolder.map((s) => [s.id, s.label])).toEqual([['dogs/dog1.png', 'dogs']]);
     await expect(svc['datasets.samples']({ datasetId: folderId, sampleIds: ['../outside/secret.png'] })).rejects.toThrow(/not a sample id/);
     await expect(svc['datasets.samples']({ datasetId: folderId, sampleIds: ['dogs/escape.png'] })).rejects.toThrow(/outside the data set's folder/);
+  });
+
+  it.skipIf(process.platform !== 'linux')('refuses /proc as a folder of images before reading anything', async () => {
+    const svc = createDatasetsService({ resourcesDir, dataDir, emit });
+    await expect(svc['datasets.addFolder']({ path: '/proc', scanId: 'proc' })).rejects.toThrow(/^\/proc is a system folder/);
+    expect(events.some((e) => (e.payload as { scanId?: string }).scanId === 'proc')).toBe(false);
+  });
+
+  it('answers sample requests for a FIFO named x.png, and every later file call still works', async () => {
+    const svc = createDatasetsService({ resourcesDir, dataDir, emit });
+    const folderId = (await svc['datasets.list']({})).at(-1)!.id;
+    makeFifo(join(fx.root, 'cats', 'x.png'));
+    try {
+      const answers = await Promise.all([1, 2, 3, 4, 5].map(() => svc['datasets.samples']({ datasetId: folderId, sampleIds: ['cats/x.png'] })));
+      expect(answers.flat()).toEqual([]);
+      expect((await svc['datasets.list']({})).at(-1)!.id).toBe(folderId);
+      expect((await svc['datasets.samples']({ datasetId: folderId, sampleIds: ['dogs/dog0.png'] })).map((s) => s.id)).toEqual(['dogs/dog0.png']);
+    } finally {
+      rmSync(join(fx.root, 'cats', 'x.png'));
+    }
   });
 
   it('feeds the engine: shipped subsets and registered folders through one DataSource', async () => {

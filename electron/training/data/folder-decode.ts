@@ -2,7 +2,8 @@
 import { createHash } from 'node:crypto';
 import type { LoadedData } from '../types.js';
 import { forEachLimit } from './concurrency.js';
-import { checkClasses, listFolder, type SkippedFile } from './folder-walk.js';
+import { checkClasses } from './folder-problems.js';
+import { listFolder, type SkippedFile } from './folder-walk.js';
 import { decodeTo, DEFAULT_FIT, readImageBytes, SkipError, type Fit } from './image-file.js';
 import { shuffledClasses } from './stratify.js';
 
@@ -35,7 +36,7 @@ export async function decodeFolder(path: string, targetShape: [number, number, n
   const fit = opts.fit ?? DEFAULT_FIT;
   const perClass = opts.perClass ?? null;
   const seed = opts.seed ?? 0;
-  const listing = await listFolder(path, opts.signal);
+  const listing = await listFolder(path, { signal: opts.signal });
   const files = listing.files;
   const size = h * w * c;
   const images: Array<Uint8Array | null> = new Array(files.length).fill(null);

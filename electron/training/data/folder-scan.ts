@@ -1,6 +1,7 @@
 // Scans a user's folder before it is registered: decodes every file once, reports each skipped file
 // with its reason, counts images per class and makes a few thumbnails per class for the preview.
-import { checkClasses, listFolder, type SkippedFile } from './folder-walk.js';
+import { checkClasses } from './folder-problems.js';
+import { abortError, listFolder, type SkippedFile } from './folder-walk.js';
 import { forEachLimit, throttledProgress } from './concurrency.js';
 import { probeImage, readImageBytes, SkipError, thumbnailDataUrl, type ImageProbe } from './image-file.js';
 
@@ -34,11 +35,11 @@ function mostCommonSize(probes: ImageProbe[]): [number, number, number] {
 }
 
 /**
- * Throws (with the class named) when there are fewer than 2 classes or a class has no usable image;
- * throws an AbortError when `signal` fires. Nothing outside the folder is read.
+ * Throws (naming every problem of the folder) when there are fewer than 2 classes or a class has no
+ * usable image; throws an AbortError when `signal` fires. Nothing outside the folder is read.
  */
 export async function scanFolder(path: string, opts: ScanOptions = {}): Promise<ScanResult> {
-  const listing = await listFolder(path, opts.signal);
+  const listing = await listFolder(path, { signal: opts.signal });
   const { root, classes, files } = listing;
   const skipped = [...listing.skipped];
   const probes: Array<ImageProbe | null> = new Array(files.length).fill(null);
@@ -66,6 +67,7 @@ export async function scanFolder(path: string, opts: ScanOptions = {}): Promise<
   const thumbnails: Record<string, string[]> = {};
   const absOf = new Map(files.map((f) => [f.rel, f.abs]));
   for (const [label, name] of classes.entries()) {
+    if (opts.signal?.aborted) throw abortError();
     const urls = await Promise.all(good[label].slice(0, THUMBNAILS_PER_CLASS).map(async (rel) => {
       try {
         return await thumbnailDataUrl(await readImageBytes(absOf.get(rel)!));

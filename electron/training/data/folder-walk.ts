@@ -1,8 +1,11 @@
 // Lists a user's image folder (one subfolder per class) without ever reading outside it: the root is
-// resolved to its real path, and every symlink is resolved and checked before it is followed.
+// resolved to its real path, and every symlink is resolved and checked before it is followed. A link
+// from one class into another is skipped, so no image is ever labelled with the wrong class.
 import type { Dirent } from 'node:fs';
 import { readdir, realpath, stat } from 'node:fs/promises';
 import { join, relative, sep } from 'node:path';
+import { pseudoFsReason } from './pseudo-fs.js';
+import { fileKind } from './safe-read.js';
 
 export interface SkippedFile { file: string; reason: string }
 export interface FolderFile {
@@ -37,7 +40,7 @@ export function ioReason(e: unknown): string {
   return `unreadable (${code ?? (e as Error)?.message ?? 'unknown error'})`;
 }
 
-/** Resolves the chosen folder, with clear errors for the usual mistakes. */
+/** Resolves the chosen folder, with clear errors for the usual mistakes and for system folders. */
 export async function resolveRoot(path: string): Promise<string> {
   let root: string;
   try {
@@ -48,16 +51,20 @@ export async function resolveRoot(path: string): Promise<string> {
     if (code === 'EACCES' || code === 'EPERM') throw new Error(`Cannot open ${path}: permission denied.`);
     throw new Error(`Cannot open ${path}: ${(e as Error).message}`);
   }
+  const system = await pseudoFsReason(root);
+  if (system) throw new Error(`${path} is a system folder (${system}), not a folder of images. Choose a folder that holds one subfolder per class.`);
   if (!(await stat(root)).isDirectory()) throw new Error(`${path} is a file, not a folder. Choose a folder with one subfolder per class.`);
   return root;
 }
 
+type Entry = { kind: 'file' | 'dir'; abs: string; linked: boolean } | { kind: 'skip'; reason: string };
+
 /** What a directory entry really is, following a symlink only when it stays inside the root. */
-async function resolveEntry(root: string, dir: string, ent: Dirent): Promise<{ kind: 'file'; abs: string } | { kind: 'dir'; abs: string } | { kind: 'skip'; reason: string }> {
+async function resolveEntry(root: string, dir: string, ent: Dirent): Promise<Entry> {
   const path = join(dir, ent.name);
-  if (ent.isFile()) return { kind: 'file', abs: path };
-  if (ent.isDirectory()) return { kind: 'dir', abs: path };
-  if (!ent.isSymbolicLink()) return { kind: 'skip', reason: 'not a regular file' };
+  if (ent.isFile()) return { kind: 'file', abs: path, linked: false };
+  if (ent.isDirectory()) return { kind: 'dir', abs: path, linked: false };
+  if (!ent.isSymbolicLink()) return { kind: 'skip', reason: `not a regular file (${fileKind(ent)})` };
   let target: string;
   try {
     target = await realpath(path);
@@ -65,45 +72,69 @@ async function resolveEntry(root: string, dir: string, ent: Dirent): Promise<{ k
     return { kind: 'skip', reason: (e as NodeJS.ErrnoException).code === 'ENOENT' ? 'broken symlink' : ioReason(e) };
   }
   if (!isInside(root, target)) return { kind: 'skip', reason: 'symlink leaves the chosen folder' };
+  if (target === root) return { kind: 'skip', reason: 'symlink points to the chosen folder itself' };
   let st;
   try {
     st = await stat(target);
   } catch (e) {
     return { kind: 'skip', reason: ioReason(e) };
   }
-  return st.isDirectory() ? { kind: 'dir', abs: target } : st.isFile() ? { kind: 'file', abs: target } : { kind: 'skip', reason: 'not a regular file' };
+  if (st.isDirectory()) return { kind: 'dir', abs: target, linked: true };
+  return st.isFile() ? { kind: 'file', abs: target, linked: true } : { kind: 'skip', reason: `not a regular file (${fileKind(st)})` };
 }
 
 async function readDirSorted(dir: string): Promise<Dirent[]> {
   return (await readdir(dir, { withFileTypes: true })).sort((a, b) => byCodePoint(a.name, b.name));
 }
 
+interface ClassDir { name: string; abs: string }
+/** The class (other than `own`) whose folder holds `abs` or lies inside it. */
+const otherClassAt = (classes: ClassDir[], abs: string, own?: ClassDir) =>
+  classes.find((c) => c !== own && (isInside(c.abs, abs) || isInside(abs, c.abs)));
+const intoClass = (c: ClassDir) => `symlink points into class "${c.name}"`;
+
+export interface ListOptions {
+  signal?: AbortSignal;
+  /** Called with the number of files found so far, as the walk finds them. */
+  onFound?: (files: number) => void;
+}
+
 /**
  * Classes are the root's subfolders (sorted), images anything inside them (nested folders included).
- * Only names are read here; the bytes are read and checked by the scanner/decoder.
+ * Only names are read here; the bytes are read and checked by the scanner/decoder. A cancel stops
+ * the walk at the next entry.
  */
-export async function listFolder(path: string, signal?: AbortSignal): Promise<FolderListing> {
+export async function listFolder(path: string, { signal, onFound }: ListOptions = {}): Promise<FolderListing> {
   const root = await resolveRoot(path);
   const relOf = (shown: string) => relative(root, shown).split(sep).join('/');
   const skipped: SkippedFile[] = [];
-  const classDirs: Array<{ name: string; abs: string }> = [];
   let rootEntries: Dirent[];
   try {
     rootEntries = await readDirSorted(root);
   } catch (e) {
     throw new Error(`Cannot list ${path}: ${ioReason(e)}.`);
   }
+  // Real subfolders first, then linked ones: a link that names a folder already a class is skipped.
+  const resolved: Array<{ ent: Dirent; r: Entry }> = [];
   for (const ent of rootEntries) {
-    if (isIgnored(ent.name)) continue;
-    const r = await resolveEntry(root, root, ent);
-    if (r.kind === 'dir') classDirs.push({ name: ent.name, abs: r.abs });
-    else if (r.kind === 'file') skipped.push({ file: ent.name, reason: 'file directly in the chosen folder (put images in one subfolder per class)' });
-    else skipped.push({ file: ent.name, reason: r.reason });
+    if (signal?.aborted) throw abortError();
+    if (!isIgnored(ent.name)) resolved.push({ ent, r: await resolveEntry(root, root, ent) });
   }
+  const classDirs: ClassDir[] = [];
+  for (const linked of [false, true]) {
+    for (const { ent, r } of resolved) {
+      if (r.kind === 'skip') { if (!linked) skipped.push({ file: ent.name, reason: r.reason }); continue; }
+      if (r.linked !== linked) continue;
+      if (r.kind === 'file') { skipped.push({ file: ent.name, reason: 'file directly in the chosen folder (put images in one subfolder per class)' }); continue; }
+      const other = otherClassAt(classDirs, r.abs);
+      if (other) skipped.push({ file: ent.name, reason: intoClass(other) });
+      else classDirs.push({ name: ent.name, abs: r.abs });
+    }
+  }
+  classDirs.sort((a, b) => byCodePoint(a.name, b.name));
 
   const files: FolderFile[] = [];
-  const visited = new Set<string>();
-  const walk = async (dir: string, shownDir: string, label: number, depth: number): Promise<void> => {
+  const walk = async (cls: ClassDir, visited: Set<string>, dir: string, shownDir: string, label: number, depth: number): Promise<void> => {
     if (signal?.aborted) throw abortError();
     let real: string;
     try {
@@ -112,8 +143,13 @@ export async function listFolder(path: string, signal?: AbortSignal): Promise<Fo
       skipped.push({ file: relOf(shownDir) + '/', reason: ioReason(e) });
       return;
     }
-    if (visited.has(real)) return; // a symlinked folder we already walked: avoid loops and duplicates
+    if (visited.has(real)) return; // a symlinked folder this class already walked: avoid loops and duplicates
     visited.add(real);
+    const system = await pseudoFsReason(real);
+    if (system) {
+      skipped.push({ file: relOf(shownDir) + '/', reason: `system folder (${system}), not images` });
+      return;
+    }
     let entries: Dirent[];
     try {
       entries = await readDirSorted(dir);
@@ -122,34 +158,25 @@ export async function listFolder(path: string, signal?: AbortSignal): Promise<Fo
       return;
     }
     for (const ent of entries) {
+      if (signal?.aborted) throw abortError();
       if (isIgnored(ent.name)) continue;
       const shown = join(shownDir, ent.name);
       const r = await resolveEntry(root, dir, ent);
-      if (r.kind === 'file') {
+      if (r.kind === 'skip') {
+        skipped.push({ file: relOf(shown), reason: r.reason });
+        continue;
+      }
+      const other = r.linked ? otherClassAt(classDirs, r.abs, cls) : undefined;
+      if (other) skipped.push({ file: relOf(shown), reason: intoClass(other) });
+      else if (r.kind === 'file') {
         if (files.length >= MAX_FILES) throw new Error(`${path} holds more than ${MAX_FILES.toLocaleString('en')} files; choose a smaller folder.`);
         files.push({ rel: relOf(shown), abs: r.abs, label });
-      } else if (r.kind === 'dir') {
-        if (depth >= MAX_DEPTH) skipped.push({ file: relOf(shown) + '/', reason: `nested more than ${MAX_DEPTH} folders deep` });
-        else await walk(r.abs, shown, label, depth + 1);
-      } else skipped.push({ file: relOf(shown), reason: r.reason });
+        onFound?.(files.length);
+      } else if (depth >= MAX_DEPTH) skipped.push({ file: relOf(shown) + '/', reason: `nested more than ${MAX_DEPTH} folders deep` });
+      else await walk(cls, visited, r.abs, shown, label, depth + 1);
     }
   };
-  for (const [label, c] of classDirs.entries()) await walk(c.abs, join(root, c.name), label, 1);
+  // Each class keeps its own record of folders walked: one class's links cannot empty another.
+  for (const [label, c] of classDirs.entries()) await walk(c, new Set(), c.abs, join(root, c.name), label, 1);
   return { root, classes: classDirs.map((c) => c.name), files, skipped };
-}
-
-/** Refuses folders a classifier cannot be trained on, naming what is wrong. */
-export function checkClasses(path: string, classes: string[], counts: number[], skipped: SkippedFile[]): void {
-  if (classes.length < 2) {
-    const found = classes.length === 0 ? 'no class subfolders' : `only one class subfolder ("${classes[0]}")`;
-    throw new Error(`${path} has ${found}. A classifier needs at least 2 classes: put each class's images in its own subfolder.`);
-  }
-  const empty = classes.filter((_, i) => counts[i] === 0);
-  if (empty.length > 0) {
-    const why = (c: string) => {
-      const mine = skipped.filter((s) => s.file === c || s.file.startsWith(c + '/'));
-      return mine.length === 0 ? 'the folder is empty' : `${mine.length} file(s) skipped, e.g. ${mine.slice(0, 2).map((s) => `${s.file}: ${s.reason}`).join('; ')}`;
-    };
-    throw new Error(empty.map((c) => `Class "${c}" has no usable images (${why(c)}).`).join(' ') + ' Remove the folder or add images to it.');
-  }
 }

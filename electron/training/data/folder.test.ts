@@ -48,18 +48,22 @@ describe('scanFolder', () => {
     await expect(run).rejects.toMatchObject({ name: 'AbortError', message: 'Folder scan cancelled.' });
   });
 
-  it('follows a symlink that stays inside the folder, and refuses SVG (it can reference other files)', async () => {
+  it('follows a symlink that stays inside its class, skips one into another class, and refuses SVG (it can reference other files)', async () => {
     const link = join(fx.root, 'cats', 'alias.png');
+    const cross = join(fx.root, 'cats', 'dog-in-disguise.png');
     const svg = join(fx.root, 'dogs', 'drawing.svg');
-    symlinkSync(join(fx.root, 'dogs', 'dog0.png'), link);
+    symlinkSync(join(fx.root, 'cats', 'cat0.png'), link);
+    symlinkSync(join(fx.root, 'dogs', 'dog0.png'), cross);
     writeFileSync(svg, '<svg xmlns="http://www.w3.org/2000/svg" width="20" height="20"><image href="file:///etc/hostname"/></svg>');
     try {
       const scan = await scanFolder(fx.root);
       expect(scan.counts).toEqual([9, 8]);
       expect(scan.files[0]).toContain('cats/alias.png');
+      expect(scan.skipped).toContainEqual({ file: 'cats/dog-in-disguise.png', reason: 'symlink points into class "dogs"' });
       expect(scan.skipped).toContainEqual({ file: 'dogs/drawing.svg', reason: 'not an image' });
     } finally {
       rmSync(link);
+      rmSync(cross);
       rmSync(svg);
     }
   });

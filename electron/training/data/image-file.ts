@@ -1,10 +1,9 @@
 // Reading and decoding one user image with sharp, turning every failure into a short reason a
 // student can act on. Formats are recognised by their first bytes, not by file name, and only raster
 // formats are accepted: SVG could make the decoder fetch files outside the chosen folder.
-import { constants } from 'node:fs';
-import { open } from 'node:fs/promises';
 import sharp, { type Metadata, type OutputInfo } from 'sharp';
 import { ioReason } from './folder-walk.js';
+import { readRegularFile, UnsafeFileError } from './safe-read.js';
 
 export const MIN_SIDE = 8;
 export const MAX_BYTES = 64 * 1024 * 1024;
@@ -15,6 +14,12 @@ export type Fit = 'cover' | 'contain';
 export const DEFAULT_FIT: Fit = 'cover';
 
 export class SkipError extends Error {}
+
+/** Transparent pixels are flattened onto white before resizing: it is what a viewer, a browser and
+ *  our previews show behind them, and the usual backdrop of cut-out photos (product shots, icons).
+ *  Without it the hidden RGB under alpha 0 (often black, or left-over colour) would reach the
+ *  network, which was never trained on it. */
+export const BACKGROUND = { r: 255, g: 255, b: 255 } as const;
 
 /** The raster format named by a file's magic bytes, or null. */
 export function sniffFormat(b: Uint8Array): string | null {
@@ -28,20 +33,16 @@ export function sniffFormat(b: Uint8Array): string | null {
   return null;
 }
 
-/** Reads a file's bytes (never following a symlink at read time: paths were resolved by the walk). */
+/**
+ * Reads a file's bytes: regular files only (a FIFO or device is skipped without blocking), never more
+ * than MAX_BYTES + 1 bytes, and never following a symlink at read time (paths were resolved by the walk).
+ */
 export async function readImageBytes(abs: string): Promise<Buffer> {
-  let fh;
   try {
-    // O_NOFOLLOW: a file swapped for a symlink after the walk is refused, not followed.
-    fh = await open(abs, constants.O_RDONLY | (constants.O_NOFOLLOW ?? 0));
-    const { size } = await fh.stat();
-    if (size > MAX_BYTES) throw new SkipError(`too large (${(size / 1048576).toFixed(0)} MB, maximum ${MAX_BYTES / 1048576} MB)`);
-    return await fh.readFile();
+    return await readRegularFile(abs, { maxBytes: MAX_BYTES });
   } catch (e) {
-    if (e instanceof SkipError) throw e;
+    if (e instanceof UnsafeFileError) throw new SkipError(e.kind === 'symlink' ? 'unreadable (it was replaced by a symlink while reading)' : e.message);
     throw new SkipError(ioReason(e));
-  } finally {
-    await fh?.close();
   }
 }
 
@@ -88,7 +89,7 @@ export async function probeImage(bytes: Buffer): Promise<ImageProbe> {
 export async function decodeTo(bytes: Buffer, [h, w, c]: [number, number, number], fit: Fit = DEFAULT_FIT): Promise<Uint8Array> {
   if (c !== 1 && c !== 3) throw new Error(`Cannot decode to ${c} channels: the input must have 1 (grayscale) or 3 (RGB) channels.`);
   await checkHeader(bytes); // same rules as the scan: format, size
-  let img = sharpOf(bytes).rotate().resize(w, h, { fit, position: 'centre', background: { r: 0, g: 0, b: 0 } }).removeAlpha();
+  let img = sharpOf(bytes).rotate().flatten({ background: BACKGROUND }).resize(w, h, { fit, position: 'centre', background: { r: 0, g: 0, b: 0 } }).removeAlpha();
   img = c === 1 ? img.toColourspace('b-w') : img.toColourspace('srgb');
   let out: { data: Buffer; info: OutputInfo };
   try {
@@ -104,7 +105,7 @@ export async function decodeTo(bytes: Buffer, [h, w, c]: [number, number, number
 
 /** A small PNG preview as a data URL (what the network sees: same crop as decoding). */
 export async function thumbnailDataUrl(bytes: Buffer, size = 64, fit: Fit = DEFAULT_FIT): Promise<string> {
-  const png = await sharpOf(bytes).rotate().resize(size, size, { fit, background: { r: 0, g: 0, b: 0 } }).png().toBuffer();
+  const png = await sharpOf(bytes).rotate().flatten({ background: BACKGROUND }).resize(size, size, { fit, background: { r: 0, g: 0, b: 0 } }).png().toBuffer();
   return `data:image/png;base64,${png.toString('base64')}`;
 }
 

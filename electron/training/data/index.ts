@@ -9,3 +9,4 @@ export { decodeFolder, type DecodeOptions, type DecodedFolder } from './folder-d
 export { renderSampleImages } from './samples.js';
 export { readRegistry, writeRegistry, findFolder, folderIdFor, isFolderId, type FolderEntry } from './folder-registry.js';
 export { DEFAULT_FIT, type Fit } from './image-file.js';
+export { readRegularFile, readCapped, UnsafeFileError, type ReadRegularFileOptions } from './safe-read.js';

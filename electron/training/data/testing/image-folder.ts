@@ -1,4 +1,5 @@
 // Builds small real image folders on disk for tests: PNGs made with sharp, plus the usual problems.
+import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -11,6 +12,18 @@ export async function makePng(w: number, h: number, tint: [number, number, numbe
   const raw = Buffer.alloc(w * h * 3);
   for (let i = 0; i < w * h; i++) for (let c = 0; c < 3; c++) raw[i * 3 + c] = Math.max(0, Math.min(255, tint[c] + Math.round((rng() - 0.5) * 60)));
   return sharp(raw, { raw: { width: w, height: h, channels: 3 } }).png().toBuffer();
+}
+
+/** A real named pipe (no writer ever opens it: reading it the ordinary way blocks for good). */
+export function makeFifo(path: string): void {
+  execFileSync('mkfifo', [path]);
+}
+
+/** A w×h PNG of one colour at the given alpha (0–255), with its RGB kept in the file as is. */
+export async function makeRgbaPng(w: number, h: number, [r, g, b, a]: [number, number, number, number]): Promise<Buffer> {
+  const raw = Buffer.alloc(w * h * 4);
+  for (let i = 0; i < w * h; i++) raw.set([r, g, b, a], i * 4);
+  return sharp(raw, { raw: { width: w, height: h, channels: 4 } }).png().toBuffer();
 }
 
 export interface FolderFixture { base: string; root: string; outside: string }
