@@ -9,8 +9,8 @@ import { createRequire } from 'node:module';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { gunzipSync, gzipSync } from 'node:zlib';
-import { stratifiedSubset } from '../electron/training/data/stratify.js';
-import { CARD_FILE, IMAGES_FILE, LABELS_FILE, META_FILE, type ShippedMeta } from '../electron/training/data/shipped-format.js';
+import { stratifiedSubset } from '../electron/datasets/stratify.js';
+import { CARD_FILE, IMAGES_FILE, LABELS_FILE, META_FILE, type ShippedMeta } from '../electron/datasets/shipped-format.js';
 
 export const SEED = 20240601;
 export const BUILD_COMMAND = 'npx tsx build/make-datasets.ts';

@@ -11,9 +11,9 @@ import * as tf from '@tensorflow/tfjs';
 import { buildTlResnet, TL_RESNET_ID } from '../electron/training/backbones/tl-resnet.js';
 import { saveLayersModelToDir } from '../electron/training/backbones/model-files.js';
 import { initWasmBackend } from '../electron/training/kernels/wasm-setup.js';
-import { readShippedData } from '../electron/training/data/shipped.js';
-import { stratifiedSplit } from '../electron/training/data/stratify.js';
-import { createRng, deriveSeed, shuffleInPlace } from '../electron/training/data/prng.js';
+import { readShippedData } from '../electron/datasets/shipped.js';
+import { stratifiedSplit } from '../electron/datasets/stratify.js';
+import { createRng, deriveSeed, shuffleInPlace } from '../electron/datasets/prng.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const SOURCE_ID = 'fashion-source';

@@ -1,7 +1,7 @@
 // The bench's images: the first N of a shipped 28×28×1 data set, scaled to [0,1] once.
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { readShippedData } from '../../electron/training/data/shipped.js';
+import { readShippedData } from '../../electron/datasets/shipped.js';
 
 export const resourcesDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', 'resources');
 

@@ -22,7 +22,8 @@ vi.mock('electron', () => ({
   },
 }));
 
-const { confirmAndOpenExternal, isAppUrl, setupSecurity, CSP } = await import('./security.js');
+const { confirmAndOpenExternal, isAppUrl, setupSecurity } = await import('./security.js');
+const { CSP } = await import('../security/content-security-policy.js');
 const entry = 'file:///opt/transfer-lab/dist/renderer/index.html';
 
 function fakeContents() {

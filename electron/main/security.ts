@@ -3,9 +3,8 @@
 // user confirms.
 import { app, dialog, session, shell, type WebContents } from 'electron';
 
-import { CSP } from '../services/content-security-policy.js';
+import { CSP } from '../security/content-security-policy.js';
 
-export { CSP };
 
 export function isAppUrl(url: string, appEntry: string): boolean {
   try {

@@ -4,8 +4,8 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FolderScan, SampleImage, type EventName } from '../../contract/index.js';
-import { createDataSource } from '../../training/data/data-source.js';
-import { makeFifo, makeImageFolder, type FolderFixture } from '../../training/data/testing/image-folder.js';
+import { createDataSource } from '../../datasets/data-source.js';
+import { makeFifo, makeImageFolder, type FolderFixture } from '../../datasets/testing/image-folder.js';
 import { createDatasetsService } from './datasets-service.js';
 
 const resourcesDir = fileURLToPath(new URL('../../../resources', import.meta.url));

@@ -3,10 +3,10 @@
 import { existsSync } from 'node:fs';
 import { basename, isAbsolute } from 'node:path';
 import type { DatasetInfo, Emit, FolderScan, Handlers } from '../../contract/index.js';
-import { folderIdFor, isFolderId, readRegistry, writeRegistry, type FolderEntry } from '../../training/data/folder-registry.js';
-import { scanFolder, type ScanResult } from '../../training/data/folder-scan.js';
-import { renderSampleImages } from '../../training/data/samples.js';
-import { isShippedDatasetId, listShippedDatasets } from '../../training/data/shipped.js';
+import { folderIdFor, isFolderId, readRegistry, writeRegistry, type FolderEntry } from '../../datasets/folder-registry.js';
+import { scanFolder, type ScanResult } from '../../datasets/folder-scan.js';
+import { renderSampleImages } from '../../datasets/samples.js';
+import { isShippedDatasetId, listShippedDatasets } from '../../datasets/shipped.js';
 
 export type DatasetsHandlers = Pick<Handlers, 'datasets.list' | 'datasets.addFolder' | 'datasets.cancelScan' | 'datasets.remove' | 'datasets.samples'>;
 export interface DatasetsServiceOptions { resourcesDir: string; dataDir: string; emit: Emit }

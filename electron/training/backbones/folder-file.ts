@@ -2,7 +2,7 @@
 // never followed out of the folder, a FIFO or device is refused without blocking, and no read goes
 // past the size the caller allows. Errors name the file by `label` ("weight file weights.bin").
 import { lstat } from 'node:fs/promises';
-import { fileKind, readRegularFile, UnsafeFileError } from '../data/safe-read.js';
+import { fileKind, readRegularFile, UnsafeFileError } from '../../files/safe-read.js';
 
 const linkError = (label: string) => new Error(`${label} is a symbolic link; only real files inside the model folder are read (copy the file in instead of linking it)`);
 

@@ -9,7 +9,7 @@ import type { EngineDeps } from './deps.js';
 import { computeEmbeddings, extractFeatures } from './embeddings.js';
 import { inputBatch } from './images.js';
 import { knnAccuracy } from './knn.js';
-import { createRng, shuffleInPlace } from '../data/prng.js';
+import { createRng, shuffleInPlace } from '../../datasets/prng.js';
 import { disposeBackbone } from './run-setup.js';
 
 export const PROBE_IMAGES = 500;

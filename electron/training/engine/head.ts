@@ -46,11 +46,6 @@ export class Head {
     return this.dense.trainableWeights.map((w) => w.read() as tf.Variable);
   }
 
-  /** Every variable of the head, including the standardisation statistics. */
-  state(): tf.Variable[] {
-    return this.layers.flatMap((l) => l.weights.map((w) => w.read() as tf.Variable));
-  }
-
   /** Sets the standardisation from [count, featureSize] training embeddings. */
   fitStandardization(features: Float32Array, count: number): void {
     const d = this.featureSize;

@@ -1,8 +1,9 @@
 // The real implementations behind EngineDeps: the backend ladder, the data sources, the backbone
 // loader and augmentation, each from its own part of the training folder.
-import { probeRungs, selectBackend } from '../backends/index.js';
+import { clearProbeCache, probeRungs, selectBackend } from '../backends/index.js';
 import { loadBackbone } from '../backbones/load.js';
-import { augmentBatch, createDataSource, stratifiedSplit } from '../data/index.js';
+import { createDataSource, stratifiedSplit } from '../../datasets/index.js';
+import { augmentBatch } from './augment.js';
 import type { DeviceReport, RungReport } from '../../contract/index.js';
 import type { EngineDeps } from './deps.js';
 
@@ -20,6 +21,7 @@ export function realEngineDeps(): EngineDeps {
       return selection;
     },
     probeDevice: async (choice, refresh) => {
+      if (refresh) clearProbeCache(); // "Probe again" really probes the native packages again
       if (refresh || !probed) probed = await probeRungs();
       const rungs = probed;
       const wouldUse = choice === 'auto' ? rungs.find((r) => r.available)?.rung ?? null : rungs.find((r) => r.rung === choice && r.available)?.rung ?? null;

@@ -1,6 +1,6 @@
 // Batch order for training: a function of (seed, epoch) only, never of the strategy, so both
 // strategies see the data in exactly the same sequence. Built on the data module's seeded PRNG.
-import { createRng, deriveSeed, shuffleInPlace } from '../data/prng.js';
+import { createRng, deriveSeed, shuffleInPlace } from '../../datasets/prng.js';
 
 export { deriveSeed };
 

@@ -8,7 +8,7 @@ import { resolveRoot } from './folder-walk.js';
 import { renderSampleImages } from './samples.js';
 import { makeFifo, makeImageFolder, type FolderFixture } from './testing/image-folder.js';
 
-const resourcesDir = fileURLToPath(new URL('../../../resources', import.meta.url));
+const resourcesDir = fileURLToPath(new URL('../../resources', import.meta.url));
 let fx: FolderFixture;
 let dirs: { resourcesDir: string; dataDir: string };
 let id: string;

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readCapped, readRegularFile } from './safe-read.js';
-import { makeFifo } from './testing/image-folder.js';
+import { makeFifo } from '../datasets/testing/image-folder.js';
 
 let dir: string;
 beforeAll(() => { dir = mkdtempSync(join(tmpdir(), 'tl-safe-read-')); });

@@ -7,7 +7,7 @@
 // head from memorising exact positions, small enough never to push a garment or digit out of frame.
 // The whole batch is one gather, so it costs one kernel on every backend and needs no gradient.
 import * as tf from '@tensorflow/tfjs';
-import { createRng, randInt } from './prng.js';
+import { createRng, randInt } from '../../datasets/prng.js';
 
 export interface AugmentOptions {
   /** Mirror left-right with probability ½ (turn off for data where mirroring changes the class). */

@@ -3,7 +3,7 @@
 // formats are accepted: SVG could make the decoder fetch files outside the chosen folder.
 import sharp, { type Metadata, type OutputInfo } from 'sharp';
 import { ioReason } from './folder-walk.js';
-import { readRegularFile, UnsafeFileError } from './safe-read.js';
+import { readRegularFile, UnsafeFileError } from '../files/safe-read.js';
 
 export const MIN_SIDE = 8;
 export const MAX_BYTES = 64 * 1024 * 1024;

@@ -1,7 +1,7 @@
 // Deterministic, stratified subsets and train/validation splits. Both shuffle each class with a
 // seed derived from the user's seed, so the same seed gives the same images on every machine, and a
 // smaller subset is always contained in a larger one drawn with the same seed (100 ⊂ 1,000 ⊂ all).
-import type { Split } from '../types.js';
+import type { Split } from './types.js';
 import { createRng, deriveSeed, shuffleInPlace } from './prng.js';
 
 type Labels = ArrayLike<number>;

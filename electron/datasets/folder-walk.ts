@@ -5,7 +5,7 @@ import type { Dirent } from 'node:fs';
 import { readdir, realpath, stat } from 'node:fs/promises';
 import { join, relative, sep } from 'node:path';
 import { pseudoFsReason } from './pseudo-fs.js';
-import { fileKind } from './safe-read.js';
+import { fileKind } from '../files/safe-read.js';
 
 export interface SkippedFile { file: string; reason: string }
 export interface FolderFile {

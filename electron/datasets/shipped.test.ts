@@ -4,10 +4,10 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
-import { DatasetInfo } from '../../contract/index.js';
+import { DatasetInfo } from '../contract/index.js';
 import { listShippedDatasets, loadShippedDataset } from './shipped.js';
 
-const resourcesDir = fileURLToPath(new URL('../../../resources', import.meta.url));
+const resourcesDir = fileURLToPath(new URL('../../resources', import.meta.url));
 
 describe('shipped data sets (the real files under resources/datasets)', () => {
   it('lists the source and both targets with cards, and no class is shared with the source', async () => {

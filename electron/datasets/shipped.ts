@@ -4,8 +4,8 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
-import type { DatasetInfo } from '../../contract/index.js';
-import type { LoadedData } from '../types.js';
+import type { DatasetInfo } from '../contract/index.js';
+import type { LoadedData } from './types.js';
 import { CARD_FILE, IMAGES_FILE, LABELS_FILE, META_FILE, ShippedMeta, shippedSampleId } from './shipped-format.js';
 import { stratifiedSubset, takeImages } from './stratify.js';
 

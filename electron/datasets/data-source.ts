@@ -1,7 +1,7 @@
 // The engine's single entry point for data: shipped sets by id, registered user folders by id.
-import type { DatasetRef } from '../../contract/index.js';
+import type { DatasetRef } from '../contract/index.js';
 import type { z } from 'zod';
-import type { DataLoadOptions, DataSource, LoadedData } from '../types.js';
+import type { DataLoadOptions, DataSource, LoadedData } from './types.js';
 import { decodeFolder } from './folder-decode.js';
 import { findFolder, isFolderId } from './folder-registry.js';
 import { isShippedDatasetId, loadShippedDataset } from './shipped.js';

@@ -1,6 +1,6 @@
 // Decodes a user's folder straight to the backbone's input size for training.
 import { createHash } from 'node:crypto';
-import type { LoadedData } from '../types.js';
+import type { LoadedData } from './types.js';
 import { forEachLimit } from './concurrency.js';
 import { checkClasses } from './folder-problems.js';
 import { listFolder, type SkippedFile } from './folder-walk.js';

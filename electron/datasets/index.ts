@@ -1,6 +1,5 @@
-// The data part of the training engine: what other parts import.
+// Data sets, shipped and the student's own folders: what the services and the worker import.
 export { createDataSource, type DataDirs } from './data-source.js';
-export { augmentBatch, augmentIndices, type AugmentOptions } from './augment.js';
 export { stratifiedSubset, stratifiedSplit, takeImages } from './stratify.js';
 export { createRng, deriveSeed, shuffleInPlace } from './prng.js';
 export { listShippedDatasets, loadShippedDataset, readShippedData, isShippedDatasetId } from './shipped.js';
@@ -9,4 +8,4 @@ export { decodeFolder, type DecodeOptions, type DecodedFolder } from './folder-d
 export { renderSampleImages } from './samples.js';
 export { readRegistry, writeRegistry, findFolder, folderIdFor, isFolderId, type FolderEntry } from './folder-registry.js';
 export { DEFAULT_FIT, type Fit } from './image-file.js';
-export { readRegularFile, readCapped, UnsafeFileError, type ReadRegularFileOptions } from './safe-read.js';
+export { readRegularFile, readCapped, UnsafeFileError, type ReadRegularFileOptions } from '../files/safe-read.js';

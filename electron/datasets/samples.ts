@@ -2,7 +2,7 @@
 // misclassified validation images.
 import { realpath } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { SampleImage } from '../../contract/index.js';
+import type { SampleImage } from '../contract/index.js';
 import type { DataDirs } from './data-source.js';
 import { findFolder, isFolderId } from './folder-registry.js';
 import { isInside, resolveRoot } from './folder-walk.js';

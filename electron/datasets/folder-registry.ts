@@ -5,7 +5,7 @@ import { existsSync } from 'node:fs';
 import { mkdir, readFile, rename, writeFile, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { z } from 'zod';
-import { DatasetInfo } from '../../contract/index.js';
+import { DatasetInfo } from '../contract/index.js';
 
 export const REGISTRY_FILE = 'datasets.json';
 
