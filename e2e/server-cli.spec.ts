@@ -1,7 +1,8 @@
 // The browser-mode server as users start it: loopback only by default, a clear one-line error when
-// the port is taken.
+// the port is taken, still running after malformed requests.
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
+import { connect } from 'node:net';
 import { startAppServer } from './app-server.js';
 import { expect, test } from './fixtures.js';
 
@@ -41,4 +42,34 @@ test('a taken port gives one clear line, not a stack trace', async ({ app }) => 
   const message = await second;
   expect(String(message)).toContain(`Port ${port} on 127.0.0.1 is already in use`);
   expect(String(message)).not.toMatch(/\n\s+at /);
+});
+
+/** The status line the server answers a hand-written request with. */
+function statusLine(port: number, request: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const socket = connect(port, '127.0.0.1', () => socket.write(request));
+    let got = '';
+    socket.on('data', (d) => {
+      got += d;
+      if (got.includes('\r\n')) socket.destroy(), resolve(got.split('\r\n')[0]);
+    });
+    socket.on('error', reject);
+    socket.on('end', () => resolve(got.split('\r\n')[0]));
+  });
+}
+
+test('malformed cookies and addresses are answered, and the server keeps running', async ({ app }) => {
+  const port = Number(new URL(app.url).port);
+  const host = `Host: 127.0.0.1:${port}\r\n`;
+  const ws = 'Connection: Upgrade\r\nUpgrade: websocket\r\nSec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n';
+  for (const cookie of ['tl_token=%E0%A4%A', 'tl_token=%', `tl_assets_${port}=%`]) {
+    expect(await statusLine(port, `GET / HTTP/1.1\r\n${host}Cookie: ${cookie}\r\n\r\n`)).toMatch(/^HTTP\/1\.1 401/);
+    expect(await statusLine(port, `GET /assets/x.png HTTP/1.1\r\n${host}Cookie: ${cookie}\r\n\r\n`)).toMatch(/^HTTP\/1\.1 401/);
+    expect(await statusLine(port, `GET /ws HTTP/1.1\r\n${host}${ws}Cookie: ${cookie}\r\n\r\n`)).toMatch(/^HTTP\/1\.1 401/);
+  }
+  expect(await statusLine(port, `GET // HTTP/1.1\r\n${host}\r\n`)).toMatch(/^HTTP\/1\.1 4\d\d/);
+  expect(await statusLine(port, `GET // HTTP/1.1\r\n${host}${ws}\r\n`)).toMatch(/^HTTP\/1\.1 4\d\d/);
+  expect(await statusLine(port, `GET /?token=${app.token} HTTP/1.1\r\nHost: evil.example:${port}\r\n\r\n`)).toMatch(/^HTTP\/1\.1 403/);
+  expect(app.process.exitCode).toBeNull();
+  expect(await statusLine(port, `GET /?token=${app.token} HTTP/1.1\r\n${host}\r\n`)).toMatch(/^HTTP\/1\.1 200/);
 });

@@ -6,6 +6,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { createAppServices } from '../services/app-services.js';
+import { DatabaseOpenError } from '../services/store/database.js';
 import { forkWorkerSpawner } from '../services/training/worker-host.js';
 import { PortInUseError, startServer } from './http-server.js';
 import { newToken } from './token.js';
@@ -71,6 +72,7 @@ async function main() {
 }
 
 main().catch((e) => {
-  console.error(e instanceof PortInUseError || e instanceof Error ? `Transfer Lab could not start: ${e.message}` : e);
+  if (e instanceof DatabaseOpenError) console.error(`${e.message}\nTo use another data folder, start with --data-dir DIR.`);
+  else console.error(e instanceof PortInUseError || e instanceof Error ? `Transfer Lab could not start: ${e.message}` : e);
   process.exit(1);
 });

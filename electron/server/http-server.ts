@@ -1,17 +1,20 @@
 // Browser mode: the built renderer over HTTP and the contract over a WebSocket, on loopback by
-// default. Every request must carry the per-launch token: the first page load as ?token=…, which
-// is then kept in an HttpOnly cookie for the page's own assets and socket.
+// default. The first page load carries the per-launch token as ?token=…; the page's own assets are
+// then opened by an asset-only cookie (see token.ts), and the socket needs the token itself, which
+// the page presents from its session storage. Only this server's own names are accepted as Host
+// and Origin. No request, however malformed, may throw out of a handler: training would stop.
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { WireRequest, type WireEvent } from '../contract/index.js';
 import type { Dispatch } from '../services/dispatcher.js';
+import { allowedHosts, hostAllowed, originAllowed } from './allowed-hosts.js';
 import { readStatic } from './static-files.js';
-import { cookieToken, tokenMatches } from './token.js';
+import { assetCookieName, assetKey, cookieValue, tokenMatches } from './token.js';
 
-import { CSP } from '../services/content-security-policy.js';
+import { CSP } from '../security/content-security-policy.js';
 
-export { CSP };
 
 export interface ServerOptions {
   host: string;
@@ -32,54 +35,87 @@ export interface RunningServer {
 
 export class PortInUseError extends Error {}
 
-function requestToken(req: IncomingMessage): string | null {
-  const url = new URL(req.url ?? '/', 'http://x');
-  return url.searchParams.get('token') ?? cookieToken(req.headers.cookie);
+const messages = {
+  400: 'Bad request: the address is not one this server understands.',
+  401: 'Unauthorized: open the exact URL printed by `npm run serve` (it carries the access token).',
+  403: 'Forbidden: this server answers only to its own address. Open the exact URL printed by `npm run serve`.',
+  404: 'Not found',
+  500: 'Internal error: the request could not be answered; the server keeps running.',
+} as const;
+type Refusal = keyof typeof messages;
+
+const securityHeaders = {
+  'Content-Security-Policy': CSP,
+  'X-Content-Type-Options': 'nosniff',
+  'Referrer-Policy': 'no-referrer',
+  'Cross-Origin-Opener-Policy': 'same-origin',
+  'Cache-Control': 'no-store',
+};
+
+/** Path and query of an origin-form request target ("/path?query"); null for anything else. */
+function splitTarget(target: string | undefined): { path: string; query: URLSearchParams } | null {
+  if (!target?.startsWith('/')) return null;
+  const q = target.indexOf('?');
+  return { path: q < 0 ? target : target.slice(0, q), query: new URLSearchParams(q < 0 ? '' : target.slice(q + 1)) };
 }
 
 export async function startServer(opts: ServerOptions): Promise<RunningServer> {
+  const log = opts.log ?? (() => undefined);
   const sockets = new Set<WebSocket>();
   const wss = new WebSocketServer({ noServer: true, maxPayload: 256 * 1024 * 1024 });
+  const key = assetKey(opts.token);
+  let allowed = new Set<string>(); // filled in once the port is known
+  let cookieName = '';
 
-  const server = createServer(async (req, res) => {
-    const headers = {
-      'Content-Security-Policy': CSP,
-      'X-Content-Type-Options': 'nosniff',
-      'Referrer-Policy': 'no-referrer',
-      'Cross-Origin-Opener-Policy': 'same-origin',
-      'Cache-Control': 'no-store',
-    };
-    if (!authorised(req)) return deny(res, headers);
-    const url = new URL(req.url ?? '/', 'http://x');
-    const file = req.method === 'GET' ? await readStatic(opts.staticDir, url.pathname) : null;
-    if (!file) {
-      res.writeHead(404, { ...headers, 'Content-Type': 'text/plain' });
-      return res.end('Not found');
-    }
-    const cookie = `tl_token=${encodeURIComponent(opts.token)}; HttpOnly; SameSite=Strict; Path=/`;
-    res.writeHead(200, { ...headers, 'Content-Type': file.type, 'Set-Cookie': cookie });
+  async function answer(req: IncomingMessage, res: ServerResponse) {
+    if (!hostAllowed(allowed, req.headers.host)) return refuse(res, 403);
+    const target = splitTarget(req.url);
+    if (!target) return refuse(res, 400);
+    const byToken = tokenMatches(opts.token, target.query.get('token'));
+    if (!byToken && !tokenMatches(key, cookieValue(req.headers.cookie, cookieName))) return refuse(res, 401);
+    const file = req.method === 'GET' ? await readStatic(opts.staticDir, target.path) : null;
+    if (!file) return refuse(res, 404);
+    const cookie = `${cookieName}=${key}; HttpOnly; SameSite=Strict; Path=/`;
+    res.writeHead(200, { ...securityHeaders, 'Content-Type': file.type, 'Set-Cookie': cookie });
     res.end(file.body);
-  });
-
-  function authorised(req: IncomingMessage): boolean {
-    return tokenMatches(opts.token, requestToken(req));
   }
 
-  server.on('upgrade', (req, socket, head) => {
-    const url = new URL(req.url ?? '/', 'http://x');
-    // A page from another origin must not drive the app, even if it somehow had the token.
-    const origin = req.headers.origin;
-    const sameOrigin = !origin || origin === `http://${req.headers.host}`;
-    if (url.pathname !== '/ws' || !authorised(req) || !sameOrigin) {
-      socket.end('HTTP/1.1 401 Unauthorized\r\nConnection: close\r\n\r\n');
-      return;
+  const server = createServer((req, res) => {
+    answer(req, res).catch((e: unknown) => {
+      log(`HTTP ${req.method} failed: ${e instanceof Error ? e.message : String(e)}`);
+      if (!res.headersSent) refuse(res, 500);
+      else res.destroy();
+    });
+  });
+
+  /** Why this upgrade must not become a socket, or null when it may. */
+  function upgradeRefusal(req: IncomingMessage): Refusal | null {
+    const target = splitTarget(req.url);
+    if (!target) return 400;
+    if (!hostAllowed(allowed, req.headers.host) || !originAllowed(allowed, req.headers.origin)) return 403;
+    if (target.path !== '/ws') return 404;
+    // The token itself, never the cookie: other local servers the browser visits receive cookies.
+    return tokenMatches(opts.token, target.query.get('token')) ? null : 401;
+  }
+
+  server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+    // Node leaves upgrade sockets without an error listener; a client reset would crash the process.
+    socket.on('error', () => socket.destroy());
+    try {
+      const refusal = upgradeRefusal(req);
+      if (refusal) return refuseUpgrade(socket, refusal);
+      wss.handleUpgrade(req, socket, head, (ws) => wss.emit('connection', ws));
+    } catch (e) {
+      log(`WebSocket upgrade failed: ${e instanceof Error ? e.message : String(e)}`);
+      refuseUpgrade(socket, 500);
     }
-    wss.handleUpgrade(req, socket, head, (ws) => wss.emit('connection', ws));
   });
 
   wss.on('connection', (ws) => {
     sockets.add(ws);
     ws.on('close', () => sockets.delete(ws));
+    // Broken frames from a client: ws closes that socket; without a listener the error would be thrown.
+    ws.on('error', (e) => log(`WebSocket closed after a bad frame: ${e.message}`));
     ws.on('message', async (data) => {
       let id = -1;
       try {
@@ -107,6 +143,8 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
     server.listen(opts.port, opts.host, () => resolve());
   });
   const port = (server.address() as AddressInfo).port;
+  allowed = allowedHosts(opts.host, port);
+  cookieName = assetCookieName(port);
   const hostForUrl = opts.host.includes(':') ? `[${opts.host}]` : opts.host;
 
   return {
@@ -122,7 +160,13 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
   };
 }
 
-function deny(res: ServerResponse, headers: Record<string, string>) {
-  res.writeHead(401, { ...headers, 'Content-Type': 'text/plain; charset=utf-8' });
-  res.end('Unauthorized: open the exact URL printed by `npm run serve` (it carries the access token).');
+function refuse(res: ServerResponse, code: Refusal) {
+  res.writeHead(code, { ...securityHeaders, 'Content-Type': 'text/plain; charset=utf-8' });
+  res.end(messages[code]);
+}
+
+function refuseUpgrade(socket: Duplex, code: Refusal) {
+  const status = { 400: 'Bad Request', 401: 'Unauthorized', 403: 'Forbidden', 404: 'Not Found', 500: 'Internal Server Error' }[code];
+  const body = Buffer.from(messages[code]);
+  socket.end(`HTTP/1.1 ${code} ${status}\r\nConnection: close\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Length: ${body.length}\r\n\r\n${body}`);
 }

@@ -36,7 +36,7 @@ class SocketTransport implements Transport {
     this.socket = new Promise((resolve, reject) => {
       const ws = new WebSocket(this.url);
       ws.onopen = () => resolve(ws);
-      ws.onerror = () => reject(new ApiError('failed', 'Cannot reach the Transfer Lab server. Is it still running?'));
+      ws.onerror = () => reject(new ApiError('failed', 'Cannot reach the Transfer Lab server. Is it still running? If it was restarted, open the new URL it printed.'));
       ws.onclose = () => {
         this.socket = null;
         for (const [id, done] of this.pending) done({ id, ok: false, error: { code: 'failed', message: 'The connection to the Transfer Lab server was lost.' } });
@@ -73,16 +73,44 @@ class SocketTransport implements Transport {
   }
 }
 
-function browserToken(): string {
-  const fromUrl = new URLSearchParams(location.search).get('token');
-  if (fromUrl) sessionStorage.setItem('tl-token', fromUrl);
-  return fromUrl ?? sessionStorage.getItem('tl-token') ?? '';
+/** Answers every call with one clear error, for a tab that cannot reach the server at all. */
+class FailedTransport implements Transport {
+  constructor(private message: string) {}
+  async invoke(): Promise<WireResponse> {
+    return { id: 0, ok: false, error: { code: 'failed', message: this.message } };
+  }
+  on() {
+    return () => undefined;
+  }
+}
+
+const tokenKey = 'tl-token';
+
+/**
+ * The launch URL's token. The server opens the socket only with the token itself (never with the
+ * page's cookie, which other local servers receive too), so the tab keeps it in session storage
+ * and takes it out of the address bar, away from history and a projected screen; a reload still works.
+ */
+function browserToken(): string | null {
+  const url = new URL(location.href);
+  const fromUrl = url.searchParams.get('token');
+  try {
+    if (!fromUrl) return sessionStorage.getItem(tokenKey);
+    sessionStorage.setItem(tokenKey, fromUrl);
+  } catch {
+    return fromUrl; // storage blocked: the token stays in the address bar, so a reload still works
+  }
+  url.searchParams.delete('token');
+  history.replaceState(history.state, '', url);
+  return fromUrl;
 }
 
 function createTransport(): Transport {
   if (typeof window !== 'undefined' && window.transferLab) return window.transferLab;
+  const token = browserToken();
+  if (!token) return new FailedTransport('This tab has no access token: open the exact URL printed by `npm run serve` (it carries the token).');
   const proto = location.protocol === 'https:' ? 'wss:' : 'ws:';
-  return new SocketTransport(`${proto}//${location.host}/ws?token=${encodeURIComponent(browserToken())}`);
+  return new SocketTransport(`${proto}//${location.host}/ws?token=${encodeURIComponent(token)}`);
 }
 
 let transport: Transport | null = null;
