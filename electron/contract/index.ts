@@ -18,6 +18,9 @@ export const Optimizer = z.enum(['adam', 'sgd', 'rmsprop']);
 export const RunStatus = z.enum(['queued', 'running', 'completed', 'failed', 'cancelled', 'interrupted']);
 export const Phase = z.enum(['queued', 'loading', 'decoding', 'caching-embeddings', 'training-head', 'fine-tuning', 'evaluating', 'done']);
 export const Theme = z.enum(['system', 'light', 'dark']);
+/** How BatchNorm layers that fine-tuning unfroze behave: batch statistics (and updated moving
+ *  averages, tfjs' default), or inference mode with their moving statistics kept (Keras' advice). */
+export const UnfrozenBatchNorm = z.enum(['batch-statistics', 'inference']);
 
 /** A data set to train on: a shipped one (optionally a stratified per-class subset) or a user folder. */
 export const DatasetRef = z.object({
@@ -44,6 +47,7 @@ export const TrainConfig = z.object({
   headLearningRate: z.number().positive().max(1),
   /** Experiment switch: let BatchNorm layers in the frozen part update their moving statistics. */
   trainFrozenBatchNorm: z.boolean(),
+  unfrozenBatchNorm: UnfrozenBatchNorm.default('batch-statistics'),
   augment: z.boolean(),
   earlyStopping: z.object({ enabled: z.boolean(), patience: z.number().int().min(1).max(100) }),
   backend: BackendChoice,
@@ -52,6 +56,8 @@ export const TrainConfig = z.object({
 export const TrainRequest = z.object({
   config: TrainConfig.omit({ strategy: true }).extend({ strategy: StrategyChoice }),
   name: Text(200).optional(),
+  /** Repeat the run (or pair) over this many seeds: seed, seed+1, …; History and Compare aggregate them. */
+  seeds: z.number().int().min(1).max(10).default(1),
 });
 
 export const Settings = z.object({
@@ -149,6 +155,26 @@ export const EpochMetrics = z.object({
   imagesPerSec: z.number(),
 });
 export const BatchLoss = z.object({ step: Count, loss: z.number(), acc: z.number() });
+/** A run's score on its test images: never trained on, never used for any choice (early stopping
+ *  and the best epoch use the validation images). */
+export const TestScore = z.object({
+  n: Count,
+  correct: Count,
+  accuracy: z.number(),
+  /** Wilson 95 % interval of `accuracy`. */
+  low: z.number(),
+  high: z.number(),
+  /** confusion[actual][predicted] on the test images. */
+  confusion: z.array(z.array(Count)),
+  perClassAcc: z.array(z.number()),
+  misclassified: z.array(z.object({ sampleId: z.string(), actual: Count, predicted: Count })),
+  /** Same id ⇔ the same test images in the same order: two such runs can be compared image by image. */
+  setId: z.string(),
+  /** Per-image correctness in that order, packed 8 per byte in base64 (stats.packCorrect). */
+  correctFlags: z.string(),
+});
+/** Why training ended: early stopping (validation loss stopped improving) or the epoch cap. */
+export const StopReason = z.object({ kind: z.enum(['early-stopping', 'epoch-cap']), epoch: Count, cap: Count });
 export const RunResult = z.object({
   rung: Rung,
   device: z.string(),
@@ -167,6 +193,11 @@ export const RunResult = z.object({
   misclassified: z.array(z.object({ sampleId: z.string(), actual: Count, predicted: Count })),
   embeddingCache: z.enum(['memory', 'disk', 'off', 'n/a']),
   notes: z.array(z.string()),
+  /** Validation images (what early stopping and the best epoch looked at). */
+  valN: Count.default(0),
+  /** Missing only for runs recorded before the test set existed. */
+  test: TestScore.nullable().default(null),
+  stopped: StopReason.nullable().default(null),
 });
 export const RunSummary = z.object({
   id: Id,
@@ -185,6 +216,14 @@ export const RunSummary = z.object({
   rung: Rung.nullable(),
   bestValAcc: z.number().nullable(),
   finalValAcc: z.number().nullable(),
+  /** The headline number: accuracy on the test images, with its Wilson interval and n. */
+  testAcc: z.number().nullable(),
+  testLow: z.number().nullable(),
+  testHigh: z.number().nullable(),
+  testN: Count.nullable(),
+  seed: z.number().int(),
+  /** Runs started together as one request over several seeds share this id. */
+  repeatId: z.string().nullable(),
   totalSeconds: z.number().nullable(),
   epochsDone: Count,
   tags: z.array(z.string()),
@@ -206,7 +245,7 @@ export const RunFilter = z.object({
   status: RunStatus.optional(),
   tag: Text(100).optional(),
   search: Text(200).optional(),
-  sort: z.enum(['createdAt', 'bestValAcc', 'totalSeconds', 'name']).default('createdAt'),
+  sort: z.enum(['createdAt', 'testAcc', 'bestValAcc', 'totalSeconds', 'name']).default('createdAt'),
   order: z.enum(['asc', 'desc']).default('desc'),
   limit: z.number().int().min(1).max(1000).default(200),
   offset: Count.default(0),
@@ -378,6 +417,9 @@ export type Theme = z.output<typeof Theme>;
 export type SettingsPatch = z.output<typeof SettingsPatch>;
 export type AppInfo = z.output<typeof AppInfo>;
 export type SkippedFile = z.output<typeof SkippedFile>;
+export type UnfrozenBatchNorm = z.output<typeof UnfrozenBatchNorm>;
+export type TestScore = z.output<typeof TestScore>;
+export type StopReason = z.output<typeof StopReason>;
 export type EpochEvent = z.output<typeof EpochEvent>;
 export type JobState = z.output<typeof JobState>;
 export type TrainRequestInput = z.input<typeof TrainRequest>;
