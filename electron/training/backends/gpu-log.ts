@@ -23,6 +23,44 @@ export function describeMissingLibrary(lib: string): string {
   return `GPU library not found (${lib})`;
 }
 
+/** Every shared library the loader could not open, once each, in the order logged. */
+export function missingGpuLibraries(stderr: string): string[] {
+  return [...new Set([...stderr.matchAll(MISSING_LIB)].map((m) => m[1]))];
+}
+
+// TensorFlow ships kernels for the GPUs it was built for; on a newer one it compiles them from PTX
+// at first use, which it warns "could take 30 minutes or longer".
+const PTX_JIT = /not built with CUDA kernel binaries compatible with compute capability ([\d.]+a?)\. CUDA kernels will be jit-compiled from PTX/;
+
+/** The compute capability TensorFlow compiles its kernels for from PTX, or null when it need not. */
+export function ptxJitCapability(stderr: string): string | null {
+  return PTX_JIT.exec(stderr)?.[1] ?? null;
+}
+
+// What libtensorflow logs when a GPU op fails after the device was created: the probe runs a conv2d
+// and its gradient, so cuDNN (which only loads its parts at the first convolution) shows up here.
+const CUDNN_SUBLIB = /Could not load library (libcudnn\w*\.so\.\d+|cudnn\w*\.dll)\. Error: ([^\n]+)/;
+const CUDNN_VERSION = /Loaded runtime CuDNN library: ([\d.]+) but source was compiled with: ([\d.]+?)\.?\s/;
+const CUDNN_STATUS = /CUDNN_STATUS_[A-Z_]+/;
+const CUDNN_INIT = /DNN library is not found|cuDNN failed to initialize|Failed to get convolution algorithm/;
+const BAD_KERNELS = /CUDA_ERROR_INVALID_PTX|CUDA_ERROR_UNSUPPORTED_PTX_VERSION|CUDA_ERROR_NO_BINARY_FOR_GPU|no kernel image is available for execution on the device/;
+const OUT_OF_MEMORY = /CUDA_ERROR_OUT_OF_MEMORY|failed to allocate [^\n]*out of memory/;
+
+/** Why a GPU op failed, from libtensorflow's log, or null when the log names no GPU failure. */
+export function parseGpuRunFailure(stderr: string): string | null {
+  const sublib = CUDNN_SUBLIB.exec(stderr);
+  if (sublib) return `cuDNN could not load ${sublib[1]} (${sublib[2].trim()})`;
+  const version = CUDNN_VERSION.exec(stderr);
+  if (version) return `cuDNN ${version[1]} is installed but TensorFlow 2.9.1 needs cuDNN 8.1 or a later 8.x`;
+  const status = CUDNN_STATUS.exec(stderr);
+  if (status) return `cuDNN failed to start (${status[0]})`;
+  if (CUDNN_INIT.test(stderr)) return 'cuDNN failed to start';
+  const kernels = BAD_KERNELS.exec(stderr);
+  if (kernels) return `the GPU cannot run TensorFlow 2.9.1's kernels (${kernels[0]}); its compute capability may be newer than the installed driver's PTX compiler`;
+  if (OUT_OF_MEMORY.test(stderr)) return 'the GPU ran out of memory (CUDA_ERROR_OUT_OF_MEMORY); another program may be holding it';
+  return null;
+}
+
 export function parseGpuLog(stderr: string): GpuLogVerdict {
   const created = CREATED_GPU.exec(stderr);
   if (created) {
@@ -30,7 +68,7 @@ export function parseGpuLog(stderr: string): GpuLogVerdict {
     const memoryMB = Number(created[2]);
     return { gpu: true, gpuName, memoryMB, device: `GPU:${created[1]} ${gpuName} (${memoryMB} MB)` };
   }
-  const missing = [...stderr.matchAll(MISSING_LIB)].map((m) => m[1]);
+  const missing = missingGpuLibraries(stderr);
   if (missing.length > 0) {
     // Several libraries are usually missing at once; the CUDA runtime first is the most useful.
     const reasons = [...new Set(missing.map(describeMissingLibrary))];
