@@ -2,14 +2,20 @@
 import { expect, shotDir, test } from './fixtures.js';
 
 test('complete guided mode once', async ({ page, app }) => {
+  // Two real training runs: on a busy two-core machine each can take minutes.
+  test.setTimeout(900_000);
   await page.goto(app.url);
   await page.getByTestId('student-name').click();
   await page.getByTestId('student-name-input').fill('Grace');
   await page.getByRole('button', { name: 'Save' }).click();
+  // Progress is per student: start only once the name is saved.
+  await expect(page.getByTestId('student-name')).toContainText('Grace');
 
   await page.getByTestId('guided-start').click();
   const step = page.getByTestId('guided-step');
   await expect(step).toHaveAttribute('data-step', '0');
+  // End turns pages only once the lesson is on screen.
+  await expect(page.getByTestId('lesson-page')).toBeVisible();
   await page.keyboard.press('End');
   await expect(step).toHaveAttribute('data-step', '1');
 
@@ -27,7 +33,7 @@ test('complete guided mode once', async ({ page, app }) => {
     await page.getByTestId('subset-select').selectOption('100');
     await page.getByTestId('epochs-input').fill('2');
     await page.getByTestId('start-training').click();
-    await expect(step).toHaveAttribute('data-step', next, { timeout: 200_000 });
+    await expect(step).toHaveAttribute('data-step', next, { timeout: 400_000 });
   }
   await page.getByRole('button', { name: 'Compare the pair' }).click();
   await expect(page.getByTestId('diff-table')).toBeVisible();

@@ -4,6 +4,8 @@ import { startAppServer } from './app-server.js';
 import { expect, shotDir, test } from './fixtures.js';
 
 test('train both, compare the pair, click a confusion cell, history survives a restart', async ({ page, app }) => {
+  // Two real training runs: on a busy two-core machine each can take minutes.
+  test.setTimeout(900_000);
   await page.goto(app.url);
   await page.locator('[data-view="train"]').click();
   await page.getByTestId('dataset-select').selectOption('fashion-target');
@@ -17,8 +19,8 @@ test('train both, compare the pair, click a confusion cell, history survives a r
 
   const runs = page.getByTestId('live-run');
   await expect(runs).toHaveCount(2, { timeout: 30_000 });
-  await expect(runs.nth(0)).toHaveAttribute('data-status', 'completed', { timeout: 200_000 });
-  await expect(runs.nth(1)).toHaveAttribute('data-status', 'completed', { timeout: 200_000 });
+  await expect(runs.nth(0)).toHaveAttribute('data-status', 'completed', { timeout: 400_000 });
+  await expect(runs.nth(1)).toHaveAttribute('data-status', 'completed', { timeout: 400_000 });
 
   await page.locator('[data-view="history"]').click();
   await expect(page.getByTestId('run-row')).toHaveCount(2);

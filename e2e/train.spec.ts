@@ -3,6 +3,8 @@ import { makeImageFolder } from './image-folder.js';
 import { expect, shotDir, test } from './fixtures.js';
 
 test('add a folder, train feature extraction live, cancel a second run, export the model', async ({ page, app }) => {
+  // Two real training runs: on a busy two-core machine each can take minutes.
+  test.setTimeout(900_000);
   const folder = await makeImageFolder();
   await page.goto(app.url);
   await page.locator('[data-view="train"]').click();
@@ -27,7 +29,8 @@ test('add a folder, train feature extraction live, cancel a second run, export t
   await page.getByTestId('start-training').click();
 
   const first = page.getByTestId('live-run').first();
-  await expect(first).toHaveAttribute('data-status', 'completed', { timeout: 180_000 });
+  await expect(first).toHaveAttribute('data-status', 'completed', { timeout: 400_000 });
+  const firstId = await first.getAttribute('data-run-id');
   await expect(first.getByTestId('run-curves').locator('canvas').first()).toBeVisible();
   await expect(page.getByTestId('summary-card')).toBeVisible();
   await page.screenshot({ path: `${shotDir}/train-completed.png`, fullPage: true });
@@ -36,17 +39,22 @@ test('add a folder, train feature extraction live, cancel a second run, export t
   await expect(page.getByTestId('export-result')).toContainText('Written to', { timeout: 60_000 });
   await expect(page.getByTestId('export-path')).toContainText(app.dataDir);
 
-  // A longer fine-tuning run, cancelled while it trains.
+  // A longer fine-tuning run, cancelled while it trains. Without early stopping: on a fast machine
+  // the stripes are learnt in a few epochs, and the run would stop by itself before the click.
   await page.getByTestId('strategy-select').getByRole('radio', { name: /Fine-tuning/ }).check();
+  const more = page.locator('details.options');
+  if ((await more.getAttribute('open')) === null) await more.locator('summary').click();
+  await page.getByTestId('early-stopping').uncheck();
   await page.getByTestId('epochs-input').fill('300');
   await page.getByTestId('start-training').click();
-  const second = page.locator('[data-testid="live-run"][data-status="running"]');
+  // Found by id, not by status, so it stays found whatever state it reaches.
+  const second = page.locator(`[data-testid="live-run"]:not([data-run-id="${firstId}"])`);
   await expect(second).toHaveCount(1, { timeout: 60_000 });
-  await expect(second.getByTestId('progress-bar')).not.toHaveAttribute('aria-valuenow', '0', { timeout: 60_000 });
   const secondId = await second.getAttribute('data-run-id');
+  await expect(second).toHaveAttribute('data-status', 'running', { timeout: 120_000 });
+  await expect(second.getByTestId('progress-bar')).not.toHaveAttribute('aria-valuenow', '0', { timeout: 120_000 });
   await second.getByTestId('cancel-run').click();
-  const cancelled = page.locator(`[data-testid="live-run"][data-run-id="${secondId}"]`);
-  await expect(cancelled).toHaveAttribute('data-status', 'cancelled', { timeout: 30_000 });
+  await expect(second).toHaveAttribute('data-status', 'cancelled', { timeout: 120_000 });
   await page.screenshot({ path: `${shotDir}/train-cancelled.png`, fullPage: true });
 
   await page.locator('[data-view="history"]').click();

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { randomTensor, relativeMaxDiff, runOnBoth } from './kernel-test-utils.js';
+import { randomTensor, relativeMaxDiff, runOnBoth } from './testing/kernel-checks.js';
 
 type Pad = 'same' | 'valid';
 interface Case { b: number; h: number; w: number; ci: number; co: number; k: [number, number]; s: [number, number]; pad: Pad }
@@ -18,6 +18,17 @@ const cases: Case[] = [
   { b: 3, h: 13, w: 10, ci: 4, co: 3, k: [5, 5], s: [3, 3], pad: 'same' },
   { b: 2, h: 11, w: 9, ci: 3, co: 5, k: [4, 2], s: [2, 3], pad: 'valid' },
   { b: 5, h: 3, w: 4, ci: 6, co: 7, k: [3, 3], s: [1, 1], pad: 'same' },
+  // Shapes real backbones hit. ResNet-style 7×7 stride-2 stem ('same' pads 2 before, 3 after).
+  { b: 2, h: 32, w: 32, ci: 3, co: 16, k: [7, 7], s: [2, 2], pad: 'same' },
+  // 1×1 stride-2 projection shortcut on the last 7×7 stage.
+  { b: 2, h: 7, w: 7, ci: 32, co: 64, k: [1, 1], s: [2, 2], pad: 'same' },
+  // 3×3 stride-2 'same' on an even input pads only after; 32–64 channels.
+  { b: 2, h: 8, w: 8, ci: 32, co: 64, k: [3, 3], s: [2, 2], pad: 'same' },
+  // Non-square strides, in both orders and both paddings.
+  { b: 2, h: 8, w: 5, ci: 32, co: 48, k: [3, 3], s: [2, 1], pad: 'same' },
+  { b: 2, h: 5, w: 8, ci: 48, co: 32, k: [3, 3], s: [1, 2], pad: 'same' },
+  { b: 3, h: 7, w: 6, ci: 32, co: 40, k: [3, 3], s: [2, 1], pad: 'valid' },
+  { b: 3, h: 6, w: 7, ci: 40, co: 32, k: [3, 3], s: [1, 2], pad: 'valid' },
 ];
 
 const name = (c: Case) => `x ${c.b}x${c.h}x${c.w}x${c.ci}, filter ${c.k.join('x')}x${c.ci}x${c.co}, strides ${c.s.join(',')}, '${c.pad}'`;
@@ -25,6 +36,19 @@ const name = (c: Case) => `x ${c.b}x${c.h}x${c.w}x${c.ci}, filter ${c.k.join('x'
 function outSize(n: number, k: number, s: number, pad: Pad) {
   return pad === 'same' ? Math.ceil(n / s) : Math.floor((n - k) / s) + 1;
 }
+
+// Conv2D itself is the shipped kernel; checked here because its gradients below only help if the
+// forward pass pads the same way.
+describe('Conv2D on wasm matches cpu', () => {
+  it.each(cases.map((c, i) => [name(c), c, i] as const))('%s', async (_, c, i) => {
+    const x = randomTensor([c.b, c.h, c.w, c.ci], 500 + i);
+    const filter = randomTensor([c.k[0], c.k[1], c.ci, c.co], 600 + i);
+    const attrs = { strides: c.s, pad: c.pad, dataFormat: 'NHWC', dilations: [1, 1] };
+    const { cpu, wasm } = await runOnBoth('Conv2D', { x, filter }, attrs);
+    expect(wasm.shape).toEqual(cpu.shape);
+    expect(relativeMaxDiff(cpu.data, wasm.data)).toBeLessThanOrEqual(1e-4);
+  });
+});
 
 describe('Conv2DBackpropFilter on wasm matches cpu', () => {
   it.each(cases.map((c, i) => [name(c), c, i] as const))('%s', async (_, c, i) => {

@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { describe, expect, it } from 'vitest';
-import { useBackend } from './kernel-test-utils.js';
+import { useBackend } from './testing/kernel-checks.js';
 import { type WasmBackendLike, f32, fromHost, heapView, releaseView } from './wasm-heap.js';
 
 const liveIds = () => (tf.backend() as unknown as { dataIdMap: { numDataIds(): number } }).dataIdMap.numDataIds();

@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { describe, expect, it } from 'vitest';
-import { randomTensor, relativeMaxDiff, runOnBoth, useBackend } from './kernel-test-utils.js';
+import { randomTensor, relativeMaxDiff, runOnBoth, useBackend } from './testing/kernel-checks.js';
 
 describe('Sum and Mean on wasm match cpu', () => {
   const cases: Array<[number[], number | number[], boolean]> = [

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { randomTensor, relativeMaxDiff, runOnBoth } from './kernel-test-utils.js';
+import { randomTensor, relativeMaxDiff, runOnBoth } from './testing/kernel-checks.js';
 import { tileInto } from './tile.js';
 
 describe('Tile on wasm matches cpu', () => {

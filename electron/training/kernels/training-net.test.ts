@@ -3,7 +3,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { describe, expect, it } from 'vitest';
 import { WASM_TRAINING_KERNELS, registerWasmTrainingKernels } from './index.js';
-import { type HostTensor, randomTensor, relativeMaxDiff, useBackend } from './kernel-test-utils.js';
+import { type HostTensor, randomTensor, relativeMaxDiff, useBackend } from './testing/kernel-checks.js';
 
 const shapes: Record<string, number[]> = {
   w1: [3, 3, 1, 8], g1: [8], b1: [8],

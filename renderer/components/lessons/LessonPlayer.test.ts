@@ -1,5 +1,5 @@
 import { cleanup, fireEvent, render, screen } from '@testing-library/svelte';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { Lesson } from '../../../electron/contract/index.js';
 import LessonPlayer from './LessonPlayer.svelte';
 
@@ -62,5 +62,61 @@ describe('LessonPlayer keyboard navigation', () => {
     expect(heading()).toBe('Two');
     await fireEvent.click(screen.getByTestId('lesson-prev'));
     expect(heading()).toBe('One');
+  });
+});
+
+describe('LessonPlayer remembers the position', () => {
+  // Fake timers hold the debounced save pending for as long as the test needs, on any machine.
+  beforeEach(() => vi.useFakeTimers());
+  afterEach(() => vi.useRealTimers());
+
+  function setupSaving() {
+    const saved: Array<[string, number]> = [];
+    const view = render(LessonPlayer, {
+      props: { lesson, page: 0, onPage: (p: number) => void view.rerender({ page: p }), onSave: (id: string, p: number) => saved.push([id, p]) },
+    });
+    return { saved, view };
+  }
+
+  it('writes once when the student stops turning pages', async () => {
+    const { saved } = setupSaving();
+    await fireEvent.keyDown(window, { key: 'ArrowRight' });
+    await fireEvent.keyDown(window, { key: 'ArrowRight' });
+    expect(saved).toEqual([]);
+    vi.runAllTimers();
+    expect(saved).toEqual([['demo', 2]]);
+  });
+
+  it('writes the pending position when it is unmounted', async () => {
+    const { saved, view } = setupSaving();
+    await fireEvent.keyDown(window, { key: 'ArrowRight' });
+    await fireEvent.keyDown(window, { key: 'End' });
+    expect(saved).toEqual([]);
+    view.unmount();
+    expect(saved).toEqual([['demo', 3]]);
+    vi.runAllTimers();
+    expect(saved).toEqual([['demo', 3]]);
+  });
+
+  it('writes the pending position when the page is left or hidden', async () => {
+    const { saved } = setupSaving();
+    await fireEvent.keyDown(window, { key: 'End' });
+    window.dispatchEvent(new Event('pagehide'));
+    expect(saved).toEqual([['demo', 3]]);
+
+    await fireEvent.keyDown(window, { key: 'Home' });
+    const visibility = vi.spyOn(document, 'visibilityState', 'get').mockReturnValue('hidden');
+    document.dispatchEvent(new Event('visibilitychange'));
+    visibility.mockRestore();
+    expect(saved).toEqual([['demo', 3], ['demo', 0]]);
+    vi.runAllTimers();
+    expect(saved).toEqual([['demo', 3], ['demo', 0]]);
+  });
+
+  it('writes the pending position of the lesson it was on before switching lessons', async () => {
+    const { saved, view } = setupSaving();
+    await fireEvent.keyDown(window, { key: 'End' });
+    await view.rerender({ lesson: { ...lesson, id: 'other' }, page: 0 });
+    expect(saved).toEqual([['demo', 3]]);
   });
 });

@@ -1,7 +1,7 @@
 // Shared by the kernel tests: run one kernel on 'cpu' and on 'wasm' (with our kernels) from the
 // same host arrays and compare.
 import * as tf from '@tensorflow/tfjs';
-import { initWasmBackend } from './wasm-setup.js';
+import { initWasmBackend } from '../wasm-setup.js';
 
 export interface HostTensor { shape: number[]; data: Float32Array }
 
