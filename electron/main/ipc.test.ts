@@ -31,6 +31,23 @@ describe('IPC binding', () => {
     expect(dispatch).not.toHaveBeenCalled();
   });
 
+  it('drains calls in flight, so a save sent while the window closes lands before the store closes', async () => {
+    const slow = vi.fn();
+    let finish!: () => void;
+    const pending = new Promise<void>((r) => (finish = r));
+    const binding = bindIpc(async () => { await pending; slow(); return { ok: true as const, result: null }; }, () => ours as any, () => entry);
+    const call = handles.get('lessons.setPosition')!({ sender: ours, senderFrame: mainFrame }, { lessonId: 'l1', page: 3 });
+    let drained = false;
+    const drain = binding.drain().then(() => { drained = true; });
+    await new Promise((r) => setImmediate(r));
+    expect(drained).toBe(false);
+    finish();
+    await drain;
+    expect(slow).toHaveBeenCalledTimes(1);
+    await expect(call).resolves.toEqual({ ok: true, result: null });
+    bindIpc(dispatch, () => ours as any, () => entry); // restore the shared handlers for the tests below
+  });
+
   it('forwards contract events to our window only', () => {
     let listener: any;
     forwardEvents((l) => ((listener = l), () => {}), () => ours as any);

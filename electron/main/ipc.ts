@@ -5,7 +5,11 @@ import { methodNames, type WireEvent } from '../contract/index.js';
 import type { Dispatch } from '../services/dispatcher.js';
 import { isAppUrl } from './security.js';
 
-export function bindIpc(dispatch: Dispatch, window: () => WebContents | null, appEntry: () => string) {
+/** Resolves once every call that has arrived so far has been answered (the last page save among them). */
+export interface IpcBinding { drain(): Promise<void> }
+
+export function bindIpc(dispatch: Dispatch, window: () => WebContents | null, appEntry: () => string): IpcBinding {
+  const inFlight = new Set<Promise<unknown>>();
   const trusted = (e: IpcMainInvokeEvent) => {
     const wc = window();
     return !!wc && e.sender === wc && !!e.senderFrame && e.senderFrame === wc.mainFrame && isAppUrl(e.senderFrame.url, appEntry());
@@ -13,9 +17,22 @@ export function bindIpc(dispatch: Dispatch, window: () => WebContents | null, ap
   for (const method of methodNames) {
     ipcMain.handle(method, async (event, params: unknown) => {
       if (!trusted(event)) return { ok: false, error: { code: 'unauthorized', message: 'Request from an unknown sender was refused.' } };
-      return dispatch(method, params);
+      const call = dispatch(method, params);
+      inFlight.add(call);
+      try {
+        return await call;
+      } finally {
+        inFlight.delete(call);
+      }
     });
   }
+  return {
+    async drain() {
+      // A message sent from the closing page's pagehide may still be queued: let it arrive first.
+      await new Promise((resolve) => setImmediate(resolve));
+      while (inFlight.size > 0) await Promise.allSettled([...inFlight]);
+    },
+  };
 }
 
 /** Events go only to our window. */

@@ -1,7 +1,7 @@
 // Electron entry: one concern per module, set up in order once the app is ready.
 import { app, BrowserWindow, dialog } from 'electron';
 import { createAppServices, type AppServices } from '../services/app-services.js';
-import { bindIpc, forwardEvents } from './ipc.js';
+import { bindIpc, forwardEvents, type IpcBinding } from './ipc.js';
 import { setupMenu } from './menu.js';
 import { appPaths } from './paths.js';
 import { confirmAndOpenExternal, setupSecurity } from './security.js';
@@ -11,6 +11,7 @@ import { utilityWorkerSpawner } from './worker-process.js';
 
 let mainWindow: BrowserWindow | null = null;
 let services: AppServices | null = null;
+let ipc: IpcBinding | null = null;
 
 if (!app.requestSingleInstanceLock()) app.quit();
 
@@ -44,14 +45,17 @@ app.whenReady().then(() => {
     app.quit();
     return;
   }
-  const webContents = () => mainWindow?.webContents ?? null;
-  bindIpc(services.dispatch, webContents, entry);
-  forwardEvents(services.subscribe, webContents);
   mainWindow = createMainWindow({ rendererDir: paths.rendererDir, preload: paths.preload });
+  // Kept after the window closes, so the page's last calls (a pending lesson-position save sent on
+  // pagehide) are still recognised as ours and answered before the services close.
+  const ours = mainWindow.webContents;
+  ipc = bindIpc(services.dispatch, () => ours, entry);
+  forwardEvents(services.subscribe, () => ours);
   mainWindow.on('closed', () => (mainWindow = null));
 });
 
-app.on('window-all-closed', () => {
+app.on('window-all-closed', async () => {
+  await ipc?.drain();
   services?.close();
   app.quit();
 });
