@@ -9,7 +9,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as tf from '@tensorflow/tfjs';
 import { buildTlResnet, TL_RESNET_ID } from '../electron/training/backbones/tl-resnet.js';
-import { saveLayersModelToDir } from '../electron/training/backbones/model-files.js';
+import { saveLayersModelToDir } from '../electron/training/backbones/model-io.js';
 import { initWasmBackend } from '../electron/training/kernels/wasm-setup.js';
 import { readShippedData } from '../electron/datasets/shipped.js';
 import { stratifiedSplit } from '../electron/datasets/stratify.js';

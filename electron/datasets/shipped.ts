@@ -43,7 +43,7 @@ export function listShippedDatasets(resourcesDir: string): DatasetInfo[] {
 /** A shipped set fully in memory, with a hash of its files' contents. */
 export interface ShippedData { meta: ShippedMeta; pixels: Uint8Array; labels: Uint8Array; contentHash: string }
 
-// Decompressing the 15,000-image source set takes ~100 ms; keep each set once per process.
+// Decompressing the 35,000-image similar target takes ~200 ms; keep each set once per process.
 const cache = new Map<string, Promise<ShippedData>>();
 
 async function readShipped(dir: string, id: string): Promise<ShippedData> {
@@ -59,12 +59,20 @@ async function readShipped(dir: string, id: string): Promise<ShippedData> {
   const [h, w, c] = meta.imageSize;
   const n = labels.length;
   if (pixels.length !== n * h * w * c) throw new Error(`Shipped data set "${id}": ${IMAGES_FILE} holds ${pixels.length} bytes, expected ${n} images × ${h}×${w}×${c}.`);
-  const counts = new Array(meta.classes.length).fill(0);
-  for (const l of labels) {
-    if (l >= meta.classes.length) throw new Error(`Shipped data set "${id}": label ${l} but only ${meta.classes.length} classes.`);
-    counts[l]++;
-  }
-  if (counts.some((k, i) => k !== meta.counts[i])) throw new Error(`Shipped data set "${id}": labels count ${counts.join('/')} but ${META_FILE} says ${meta.counts.join('/')}.`);
+  const poolSize = meta.counts.reduce((a, b) => a + b, 0);
+  const tally = (from: number, to: number) => {
+    const counts = new Array(meta.classes.length).fill(0);
+    for (let i = from; i < to; i++) {
+      if (labels[i] >= meta.classes.length) throw new Error(`Shipped data set "${id}": label ${labels[i]} but only ${meta.classes.length} classes.`);
+      counts[labels[i]]++;
+    }
+    return counts;
+  };
+  const check = (what: string, counts: number[], want: number[]) => {
+    if (counts.length !== want.length || counts.some((k, i) => k !== want[i])) throw new Error(`Shipped data set "${id}": the ${what} labels count ${counts.join('/')} but ${META_FILE} says ${want.join('/')}.`);
+  };
+  check('pool', tally(0, Math.min(poolSize, n)), meta.counts);
+  check('test pool', tally(Math.min(poolSize, n), n), meta.testCounts ?? new Array(meta.classes.length).fill(0));
   // Hash the uncompressed bytes: a rebuild with another zlib changes the .gz but not the images.
   const contentHash = createHash('sha256').update(id).update(pixels).update(labels).digest('hex');
   return { meta, pixels, labels: new Uint8Array(labels), contentHash };
@@ -87,23 +95,28 @@ export const isShippedDatasetId = (resourcesDir: string, id: string) =>
 
 /**
  * Loads a shipped set at its native size (28×28×1); the engine resizes per batch. `perClass` draws a
- * seeded, stratified subset. The fingerprint covers the files' contents and the subset; the seed only
- * enters it when a subset is drawn, so "all images" runs with different seeds share embeddings.
+ * seeded, stratified subset of the pool; the fixed test pool, when the set has one, is always loaded
+ * whole after it (`fixedTest`). The fingerprint covers the files' contents and the subset; the seed
+ * only enters it when a subset is drawn, so "all images" runs with different seeds share embeddings.
  */
 export async function loadShippedDataset(resourcesDir: string, id: string, perClass: number | null, seed: number): Promise<LoadedData> {
   const data = await readShippedData(resourcesDir, id);
   const shape = data.meta.imageSize;
+  const n = data.labels.length;
+  const poolSize = data.meta.counts.reduce((a, b) => a + b, 0);
   const all = {
     shape,
     pixels: data.pixels,
     labels: Int32Array.from(data.labels),
     sampleIds: Array.from(data.labels, (_, i) => shippedSampleId(id, i)),
   };
-  const chosen = stratifiedSubset(all.labels, perClass, seed);
+  const fromPool = stratifiedSubset(all.labels.subarray(0, poolSize), perClass, seed);
+  const chosen = Int32Array.from([...fromPool, ...Array.from({ length: n - poolSize }, (_, k) => poolSize + k)]);
   // Always copies, so no caller can change the cached set.
   const picked = perClass === null ? { ...all, pixels: data.pixels.slice() } : takeImages(all, chosen);
+  const fixedTest = n > poolSize ? Int32Array.from({ length: n - poolSize }, (_, k) => fromPool.length + k) : undefined;
   const fingerprint = createHash('sha256')
     .update(JSON.stringify({ kind: 'shipped', id, content: data.contentHash, perClass, seed: perClass === null ? null : seed }))
     .digest('hex');
-  return { datasetId: id, classes: [...data.meta.classes], shape: [...shape], ...picked, fingerprint };
+  return { datasetId: id, classes: [...data.meta.classes], shape: [...shape], ...picked, fingerprint, ...(fixedTest ? { fixedTest } : {}) };
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { stratifiedSplit, stratifiedSubset, takeImages } from './stratify.js';
+import { MIN_IMAGES_PER_CLASS, stratifiedSplit, stratifiedSubset, takeImages, threeWaySplit } from './stratify.js';
 
 // 3 classes, unbalanced, sorted by class like the digits set: 40 × 0, 25 × 1, 7 × 2.
 const labels = Int32Array.from([...Array(40).fill(0), ...Array(25).fill(1), ...Array(7).fill(2)]);
@@ -52,6 +52,39 @@ describe('stratifiedSplit', () => {
     const big = stratifiedSplit([0, 0, 1, 1], 0.9, 0);
     expect(big.train.length).toBe(2);
     expect(() => stratifiedSplit(tiny, 1, 0)).toThrow(/between 0 and 1/);
+  });
+});
+
+describe('threeWaySplit', () => {
+  const sorted = (a: ArrayLike<number>) => Array.from(a).sort((x, y) => x - y);
+  const all = Array.from({ length: labels.length }, (_, i) => i);
+
+  it('partitions every class three ways by seed, test carved first', () => {
+    const s = threeWaySplit(labels, 0.2, 3);
+    expect(sorted([...s.train, ...s.val, ...s.test])).toEqual(all);
+    expect([0, 1, 2].map((c) => countOf(s.test, c))).toEqual([8, 5, 1]);
+    expect([0, 1, 2].map((c) => countOf(s.val, c))).toEqual([6, 4, 1]);
+    expect([0, 1, 2].map((c) => countOf(s.train, c))).toEqual([26, 16, 5]);
+    expect(Array.from(s.test)).toEqual(sorted(s.test));
+    // The test images do not depend on the validation share: such runs are scored on the same images.
+    expect(Array.from(threeWaySplit(labels, 0.4, 3).test)).toEqual(Array.from(s.test));
+    expect(Array.from(threeWaySplit(labels, 0.2, 4).test)).not.toEqual(Array.from(s.test));
+  });
+
+  it('keeps at least one image per class in each part, and refuses a class too small for that', () => {
+    const s = threeWaySplit([0, 0, 0, 1, 1, 1], 0.05, 1);
+    for (const part of [s.train, s.val, s.test]) expect(Array.from(part).map((i) => [0, 0, 0, 1, 1, 1][i]).sort()).toEqual([0, 1]);
+    expect(MIN_IMAGES_PER_CLASS).toBe(3);
+    expect(() => threeWaySplit([0, 0, 0, 1, 1], 0.2, 1)).toThrow(/Class 1 has 2 images; every class needs at least 3 \(one each to train, validate and test\)/);
+  });
+
+  it('with a fixed test pool, the test set is exactly the pool and the rest splits into train and validation', () => {
+    const pool = Int32Array.from([60, 61, 62, 63, 64, 65, 66, 67, 68, 69, 70, 71]);
+    const s = threeWaySplit(labels, 0.25, 9, pool);
+    expect(Array.from(s.test)).toEqual(Array.from(pool));
+    const rest = all.filter((i) => !pool.includes(i));
+    expect(sorted([...s.train, ...s.val])).toEqual(rest);
+    expect(Array.from(threeWaySplit(labels, 0.25, 10, pool).test)).toEqual(Array.from(pool));
   });
 });
 

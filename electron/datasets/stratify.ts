@@ -1,7 +1,7 @@
-// Deterministic, stratified subsets and train/validation splits. Both shuffle each class with a
+// Deterministic, stratified subsets and train/validation/test splits. All shuffle each class with a
 // seed derived from the user's seed, so the same seed gives the same images on every machine, and a
 // smaller subset is always contained in a larger one drawn with the same seed (100 ⊂ 1,000 ⊂ all).
-import type { Split } from './types.js';
+import type { Split, TwoWaySplit } from './types.js';
 import { createRng, deriveSeed, shuffleInPlace } from './prng.js';
 
 type Labels = ArrayLike<number>;
@@ -43,8 +43,8 @@ export function stratifiedSubset(labels: Labels, perClass: number | null, seed: 
  * ascending; training indices come shuffled by seed so classes are interleaved even if the data is
  * sorted by class.
  */
-export function stratifiedSplit(labels: Labels, valFraction: number, seed: number): Split {
-  if (!(valFraction > 0 && valFraction < 1)) throw new Error(`Validation fraction must be between 0 and 1 (exclusive), got ${valFraction}.`);
+export function stratifiedSplit(labels: Labels, valFraction: number, seed: number): TwoWaySplit {
+  checkFraction(valFraction);
   const train: number[] = [];
   const val: number[] = [];
   for (const [, idx] of shuffledClasses(labels, seed, 'split')) {
@@ -56,6 +56,56 @@ export function stratifiedSplit(labels: Labels, valFraction: number, seed: numbe
   train.sort((a, b) => a - b);
   shuffleInPlace(train, createRng(deriveSeed(seed, 'split:train-order')));
   return { train: Int32Array.from(train), val: Int32Array.from(val.sort((a, b) => a - b)) };
+}
+
+/** Share of each class held out as test images when a data set has no fixed test pool (folders). */
+export const TEST_FRACTION = 0.2;
+/** Images a class needs when its test images are carved from it: one each to train, validate, test. */
+export const MIN_IMAGES_PER_CLASS = 3;
+/** Below this many test images a run says its test accuracy is uncertain. */
+export const SMALL_TEST_SET = 100;
+
+function checkFraction(valFraction: number) {
+  if (!(valFraction > 0 && valFraction < 1)) throw new Error(`Validation fraction must be between 0 and 1 (exclusive), got ${valFraction}.`);
+}
+
+/**
+ * The split every run uses. With a fixed test pool (`fixedTest`, a shipped target) the test set is
+ * exactly that pool and the rest is split into train and validation. Without one, every class is
+ * split three ways by seed: TEST_FRACTION of it (at least 1 image) is test, then `valFraction` of
+ * what is left (at least 1) is validation, the rest (at least 1) trains. The test images are
+ * carved first, so runs that differ only in their validation share are scored on the same images.
+ * A class with fewer than MIN_IMAGES_PER_CLASS images is refused (callers name it first).
+ */
+export function threeWaySplit(labels: Labels, valFraction: number, seed: number, fixedTest?: ArrayLike<number>): Split {
+  checkFraction(valFraction);
+  if (fixedTest && fixedTest.length > 0) {
+    const held = new Uint8Array(labels.length);
+    for (let i = 0; i < fixedTest.length; i++) held[fixedTest[i]] = 1;
+    const pool = Int32Array.from({ length: labels.length }, (_, i) => i).filter((i) => !held[i]);
+    const inner = stratifiedSplit(Array.from(pool, (i) => labels[i]), valFraction, seed);
+    return {
+      train: inner.train.map((k) => pool[k]),
+      val: inner.val.map((k) => pool[k]),
+      test: Int32Array.from(fixedTest).sort(),
+    };
+  }
+  const train: number[] = [];
+  const val: number[] = [];
+  const test: number[] = [];
+  for (const [c, idx] of shuffledClasses(labels, seed, 'split')) {
+    const n = idx.length;
+    if (n < MIN_IMAGES_PER_CLASS) throw new Error(`Class ${c} has ${n} image${n === 1 ? '' : 's'}; every class needs at least ${MIN_IMAGES_PER_CLASS} (one each to train, validate and test).`);
+    const nTest = Math.min(n - 2, Math.max(1, Math.round(n * TEST_FRACTION)));
+    const rest = n - nTest;
+    const nVal = Math.min(rest - 1, Math.max(1, Math.round(rest * valFraction)));
+    test.push(...idx.slice(0, nTest));
+    val.push(...idx.slice(nTest, nTest + nVal));
+    train.push(...idx.slice(nTest + nVal));
+  }
+  train.sort((a, b) => a - b);
+  shuffleInPlace(train, createRng(deriveSeed(seed, 'split:train-order')));
+  return { train: Int32Array.from(train), val: Int32Array.from(val.sort((a, b) => a - b)), test: Int32Array.from(test.sort((a, b) => a - b)) };
 }
 
 /** Copies the chosen images (and their labels and ids) out of a flat NHWC byte array. */

@@ -1,5 +1,6 @@
-// What a data set is once loaded: decoded bytes, labels and stable sample ids, and the split into
-// the images a run trains on and the ones it is scored on. Shared by the services and the worker.
+// What a data set is once loaded: decoded bytes, labels and stable sample ids, and the three-way
+// split into the images a run trains on, the ones that choose its best epoch (validation) and the
+// ones it is finally scored on (test). Shared by the services and the worker.
 import type { DatasetRef } from '../contract/index.js';
 
 /** Decoded images as bytes (0-255), NHWC order; the engine scales and resizes them per batch. */
@@ -14,10 +15,17 @@ export interface LoadedData {
   sampleIds: string[];
   /** Hash of (dataset, subset, preprocessing) for the on-disk embedding cache key. */
   fingerprint: string;
+  /** Indices (ascending) of the data set's fixed test pool, when it has one (shipped targets): every
+   *  run on the set is scored on exactly these, whatever subset it trained on. */
+  fixedTest?: Int32Array;
 }
 
 /** A deterministic, stratified train/validation split as index lists into LoadedData. */
-export interface Split { train: Int32Array; val: Int32Array }
+export interface TwoWaySplit { train: Int32Array; val: Int32Array }
+
+/** Train (shuffled by seed), validation (early stopping and the best epoch only) and test (never
+ *  seen by training or by any choice); validation and test ascending. Disjoint. */
+export interface Split extends TwoWaySplit { test: Int32Array }
 
 export interface DataLoadOptions {
   /** The backbone's input [H, W, C]: user images are decoded straight to it with sharp. Shipped sets

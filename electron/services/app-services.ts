@@ -66,7 +66,7 @@ export function createAppServices(opts: AppServicesOptions) {
     'app.pickFolder': async ({ title }) => ({ path: opts.pickFolder ? await opts.pickFolder(title) : null }),
     ...createSettingsService(settings),
     ...createDatasetsService({ resourcesDir: opts.resourcesDir, dataDir: opts.dataDir, emit }),
-    ...createModelsService({ resourcesDir: opts.resourcesDir, dataDir: opts.dataDir, emit }),
+    ...createModelsService({ resourcesDir: opts.resourcesDir, dataDir: opts.dataDir, emit, describeModel: training.describeModel }),
     ...createRunsService({ store: runStore, rerun: training.rerun }),
     ...createLessonsService({
       db,

@@ -21,6 +21,8 @@ export const ToWorker = z.discriminatedUnion('type', [
   z.object({ type: z.literal('analyze'), requestId: z.number(), dataset: DatasetRef, backboneId: z.string() }),
   /** Copy the run's saved model to outDir, reload it from there and re-score the validation set. */
   z.object({ type: z.literal('exportModel'), requestId: z.number(), runId: z.string(), config: TrainConfig, outDir: z.string() }),
+  /** Load a backbone and answer with its facts (electron/models/facts.ts ModelDescription). */
+  z.object({ type: z.literal('describeModel'), requestId: z.number(), id: z.string() }),
 ]);
 
 export const FromWorker = z.discriminatedUnion('type', [

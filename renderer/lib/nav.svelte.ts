@@ -16,6 +16,8 @@ export type TrainPreset = Partial<Omit<TrainRequest['config'], 'dataset'>> & {
   dataset?: Partial<TrainRequest['config']['dataset']>;
   /** Why the form was filled this way, shown above it. */
   reason?: string;
+  /** Repeat over this many seeds (TrainRequest.seeds). */
+  seeds?: number;
 };
 
 class Navigation {

@@ -5,8 +5,9 @@ import { createWriteStream } from 'node:fs';
 import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { once } from 'node:events';
-import { checkShardSizes, parseModelJson, weightBytes, writeIntegrity, MODEL_JSON } from '../../training/backbones/model-files.js';
-import { catalogDir, modelsRoot, SIDECAR_FILE, type BackboneSidecar } from '../../training/backbones/load.js';
+import { catalogDir, modelsRoot } from '../../models/backbone-dirs.js';
+import { checkShardSizes, parseModelJson, weightBytes, writeIntegrity, MODEL_JSON } from '../../models/model-files.js';
+import { SIDECAR_FILE, type BackboneSidecar } from '../../models/sidecar.js';
 import { modelJsonUrl, weightUrl, type CatalogEntry } from './catalog.js';
 
 export interface DownloadProgress { received: number; total: number | null }

@@ -1,19 +1,26 @@
-// The models service: shipped, catalog (downloadable) and imported backbones for the UI.
-import { existsSync, readdirSync, statSync } from 'node:fs';
+// The models service: shipped, catalog (downloadable) and imported backbones for the UI. It never
+// loads a model itself: what it shows comes from JSON beside each model (facts, sidecar, card), and
+// facts it lacks come from the worker (createFactsCache).
+import { existsSync, readdirSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import path from 'node:path';
 import type { BackboneInfo, Emit, Handlers } from '../../contract/index.js';
-import { describeBackbone } from '../../training/backbones/describe.js';
-import { catalogDir, importedDir, locateBackbone, modelsRoot, type BackboneDirs } from '../../training/backbones/load.js';
-import { MODEL_JSON } from '../../training/backbones/model-files.js';
+import { catalogDir, importedDir, locateBackbone, modelsRoot, type BackboneDirs } from '../../models/backbone-dirs.js';
+import { readCard } from '../../models/card.js';
+import { MODEL_JSON } from '../../models/model-files.js';
+import { readSidecar } from '../../models/sidecar.js';
 import { CATALOG, type CatalogEntry } from './catalog.js';
 import { downloadCatalogModel } from './download.js';
-import { importModelFolder } from './import.js';
+import { createFactsCache, type DescribeModel } from './facts-cache.js';
+import { copyModelFolder, writeImportedSidecar } from './import.js';
+import { backboneInfo } from './info.js';
 
 export type ModelsHandlers = Pick<Handlers, 'models.list' | 'models.download' | 'models.cancelDownload' | 'models.remove' | 'models.import'>;
 
 export interface ModelsServiceOptions extends BackboneDirs {
   emit: Emit;
+  /** The worker's describeModel request (the training service's describeModel). */
+  describeModel: DescribeModel;
   /** Defaults to the MobileNet v1 catalog. */
   catalog?: readonly CatalogEntry[];
   env?: Record<string, string | undefined>;
@@ -23,26 +30,31 @@ export interface ModelsServiceOptions extends BackboneDirs {
 
 const subdirs = (dir: string) => (existsSync(dir) ? readdirSync(dir, { withFileTypes: true }).filter((d) => d.isDirectory() && !d.name.startsWith('.')).map((d) => d.name).sort() : []);
 
+const message = (e: unknown) => (e instanceof Error ? e.message : String(e));
+
+/** The worker could not be asked (it died, or did not answer in time): nothing is wrong with the model. */
+class NotDescribedError extends Error {}
+
 export function createModelsService(opts: ModelsServiceOptions): ModelsHandlers {
   const catalog = opts.catalog ?? CATALOG;
   const dirs: BackboneDirs = { resourcesDir: opts.resourcesDir, dataDir: opts.dataDir };
   const active = new Map<string, { controller: AbortController; done: Promise<BackboneInfo> }>();
-  // Describing loads the weights (MobileNet 1.0: 17 MB); remember it until the files change.
-  const described = new Map<string, { stamp: string; info: BackboneInfo }>();
+  const facts = createFactsCache(opts.describeModel);
 
   async function describe(id: string): Promise<BackboneInfo> {
     const where = locateBackbone(id, dirs);
     if (!where) throw new Error(`Model '${id}' is not available: it is not shipped, downloaded or imported`);
-    // Any file written, replaced or resized in the folder invalidates the remembered description.
-    const stamp = where.dir + readdirSync(where.dir).sort().map((f) => {
-      const s = statSync(path.join(where.dir, f));
-      return `|${f}:${s.size}:${s.mtimeMs}`;
-    }).join('');
-    const hit = described.get(id);
-    if (hit && hit.stamp === stamp) return hit.info;
-    const info = await describeBackbone(id, dirs);
-    described.set(id, { stamp, info });
-    return info;
+    const answer = await facts.get(id, where).catch((e) => {
+      throw new NotDescribedError(`Model '${id}' could not be checked: the training process did not describe it (${message(e).replace(/\.$/, '')}). It is checked again the next time models are listed.`);
+    });
+    if (!answer.usable) throw new Error(`Model '${id}' is not available: ${answer.reason}`);
+    try {
+      const sidecar = await readSidecar(where.dir);
+      const card = sidecar?.card ?? (await readCard(where.dir));
+      return backboneInfo({ id, source: where.source, facts: answer.facts, sidecar, card });
+    } catch (e) {
+      throw new Error(`Model '${id}' is not available: ${message(e)}`);
+    }
   }
 
   /** A listed model whose files are damaged is shown as unavailable with the reason. */
@@ -50,7 +62,8 @@ export function createModelsService(opts: ModelsServiceOptions): ModelsHandlers 
     try {
       return await describe(id);
     } catch (e) {
-      return { ...fallback, available: false, description: `${(e as Error).message}. Remove it and ${fallback.source === 'catalog' ? 'download' : 'import'} it again.` };
+      if (e instanceof NotDescribedError) return { ...fallback, available: false, description: e.message };
+      return { ...fallback, available: false, description: `${message(e)}. Remove it and ${fallback.source === 'catalog' ? 'download' : 'import'} it again.` };
     }
   }
 
@@ -101,7 +114,7 @@ export function createModelsService(opts: ModelsServiceOptions): ModelsHandlers 
               }
             },
           });
-          described.delete(id);
+          facts.forget(id);
           const info = await describe(id);
           return { ...info, name: entry.name, source: 'catalog' as const };
         } finally {
@@ -124,17 +137,24 @@ export function createModelsService(opts: ModelsServiceOptions): ModelsHandlers 
       if (where.source === 'shipped') throw new Error(`Model '${id}' ships with the app and cannot be removed`);
       active.get(id)?.controller.abort();
       await rm(where.source === 'catalog' ? catalogDir(opts.dataDir, id) : importedDir(opts.dataDir, id), { recursive: true, force: true });
-      described.delete(id);
+      facts.forget(id);
       return { ok: true as const };
     },
 
     async 'models.import'({ path: source, name }) {
-      const id = await importModelFolder(source, opts.dataDir, name);
+      const copied = await copyModelFolder(source, opts.dataDir, name);
+      const refuse = async (why: string): Promise<never> => {
+        await rm(copied.dir, { recursive: true, force: true });
+        facts.forget(copied.id);
+        throw new Error(`Cannot import ${source}: ${why}`);
+      };
+      const answer = await facts.get(copied.id, { source: 'imported', dir: copied.dir }).catch((e) => refuse(`the training process could not check it (${message(e).replace(/\.$/, '')})`));
+      if (!answer.usable) return refuse(answer.reason);
       try {
-        return await describe(id);
+        await writeImportedSidecar(copied, answer.facts);
+        return await describe(copied.id);
       } catch (e) {
-        await rm(importedDir(opts.dataDir, id), { recursive: true, force: true });
-        throw e;
+        return refuse(message(e));
       }
     },
   };

@@ -3,6 +3,7 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { DeviceReport, FlowchartAnalysis, methods, STRATEGY_LABEL, type Emit, type Handlers, type Strategy, type TrainConfig, type TrainRequest } from '../../contract/index.js';
+import { ModelDescription } from '../../models/facts.js';
 import type { WorkerEnv } from '../../worker-protocol/messages.js';
 import { NotFoundError } from '../dispatcher.js';
 import type { RunRecorder } from './run-recorder.js';
@@ -89,5 +90,9 @@ export function createTrainingService(opts: TrainingServiceOptions) {
       host.request(FlowchartAnalysis, (requestId) => ({ type: 'analyze', requestId, dataset, backboneId })),
   };
 
-  return { handlers, rerun: (config: TrainConfig, name: string) => Promise.resolve(start({ config, name })), host, queue, close: () => host.stop() };
+  /** The worker loads the model and reports its facts (the models service keeps them). */
+  const describeModel = (id: string): Promise<ModelDescription> =>
+    host.request(ModelDescription, (requestId) => ({ type: 'describeModel', requestId, id }));
+
+  return { handlers, rerun: (config: TrainConfig, name: string) => Promise.resolve(start({ config, name })), describeModel, host, queue, close: () => host.stop() };
 }

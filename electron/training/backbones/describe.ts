@@ -1,59 +1,55 @@
-// BackboneInfo for the UI: names, card, and parameter counts (per block, for the unfreeze slider).
-import path from 'node:path';
-import type { BackboneInfo } from '../../contract/index.js';
+// The facts of a backbone (blocks, parameters per block, input and feature sizes), computed from
+// the model as training loads it, so the Train form plans with exactly what a run will unfreeze.
+// Runs in the worker; the services store the answer as facts.json (electron/models/facts.ts).
+import type { BackboneDirs, BackboneLocation } from '../../models/backbone-dirs.js';
+import { BackboneFacts, type ModelDescription } from '../../models/facts.js';
+import { contentsFingerprint } from '../../models/fingerprint.js';
+import { BackboneUnavailableError, disposeLoaded, loadBackboneAt, loadBackboneWithFacts, type LoadedWithFacts } from './load.js';
 import { blockParams } from './recipes.js';
-import { readFolderFile } from './folder-file.js';
-import { disposeLoaded, loadBackboneWithFacts, MAX_TEXT_FILE_BYTES, readSidecar, type BackboneDirs, type LoadedWithFacts } from './load.js';
 
-export const MODEL_CARD = 'MODEL_CARD.md';
-
-/** Title, first paragraph and the "## License" section of a model card. */
-export function parseCard(card: string): { name?: string; description?: string; license?: string } {
-  const lines = card.split('\n');
-  const name = lines.find((l) => l.startsWith('# '))?.slice(2).trim();
-  const firstPara: string[] = [];
-  let i = lines.findIndex((l) => l.startsWith('# ')) + 1;
-  while (i < lines.length && lines[i].trim() === '') i++;
-  for (; i < lines.length && lines[i].trim() !== '' && !lines[i].startsWith('#'); i++) firstPara.push(lines[i].trim());
-  const lic = lines.findIndex((l) => /^##\s+License/i.test(l));
-  const license = lic >= 0 ? lines.slice(lic + 1).find((l) => l.trim() !== '')?.trim() : undefined;
-  // The UI shows these as plain text: drop the card's inline emphasis and code marks.
-  const plain = (t: string) => t.replace(/\*\*?([^*]+)\*\*?/g, '$1').replace(/`([^`]+)`/g, '$1');
-  return { name, description: plain(firstPara.join(' ')) || undefined, license };
-}
-
-/** Describes a loaded backbone (the caller still owns and disposes it). */
-export async function describeLoaded(b: LoadedWithFacts): Promise<BackboneInfo> {
-  const sidecar = await readSidecar(b.folder.dir);
-  const card = sidecar?.card ?? (await readFolderFile(path.join(b.folder.dir, MODEL_CARD), MODEL_CARD, MAX_TEXT_FILE_BYTES))?.toString('utf8');
-  const fromCard = card ? parseCard(card) : {};
+/** The facts of a loaded backbone (the caller still owns and disposes it). */
+export function factsOf(b: LoadedWithFacts): BackboneFacts {
   const canFineTune = b.format === 'layers' && b.model != null;
-  const base = sidecar?.description ?? fromCard.description ?? `${b.format} model, input ${b.inputShape.join('×')}, ${b.featureSize} features.`;
-  const graphNote = canFineTune || /frozen feature extractor only/.test(base) ? '' : ' Graph model: usable as a frozen feature extractor only (feature extraction), not for fine-tuning.';
-  return {
-    id: b.id,
-    name: sidecar?.name ?? fromCard.name ?? b.id,
-    source: b.source,
+  return BackboneFacts.parse({
     format: b.format,
-    canFineTune,
+    family: b.family,
     inputShape: b.inputShape,
-    available: true,
-    sizeBytes: b.folder.sizeBytes,
+    featureSize: b.featureSize,
     totalParams: b.totalParams,
     blockParams: canFineTune ? blockParams(b.model!, b.blocks) : [],
-    headParamsPerClass: b.featureSize + 1,
-    description: base + graphNote,
-    license: sidecar?.license ?? fromCard.license ?? 'unknown (see the model\'s origin)',
-    ...(card ? { card } : {}),
-  };
+    canFineTune,
+    preprocess: b.preprocessKind,
+    layers: b.layerCount,
+    sizeBytes: b.folder.sizeBytes,
+    fingerprint: contentsFingerprint(b.folder.contents),
+  });
 }
 
-/** Loads a backbone just to describe it, then frees it. */
-export async function describeBackbone(id: string, dirs: BackboneDirs): Promise<BackboneInfo> {
-  const b = await loadBackboneWithFacts(id, dirs);
+async function describeLoaded(load: Promise<LoadedWithFacts>): Promise<BackboneFacts> {
+  const b = await load;
   try {
-    return await describeLoaded(b);
+    return factsOf(b);
   } finally {
     disposeLoaded(b);
+  }
+}
+
+/** Loads a backbone just to describe it, then frees it; throws BackboneUnavailableError. */
+export function describeBackbone(id: string, dirs: BackboneDirs): Promise<BackboneFacts> {
+  return describeLoaded(loadBackboneWithFacts(id, dirs));
+}
+
+/** The same, for a folder that is not (yet) where the app looks (the build writes the shipped one). */
+export function describeBackboneAt(id: string, where: BackboneLocation): Promise<BackboneFacts> {
+  return describeLoaded(loadBackboneAt(id, where));
+}
+
+/** The worker's answer: a model it cannot use is an answer too (with the reason), not an error. */
+export async function describeModel(id: string, dirs: BackboneDirs): Promise<ModelDescription> {
+  try {
+    return { usable: true, facts: await describeBackbone(id, dirs) };
+  } catch (e) {
+    if (e instanceof BackboneUnavailableError) return { usable: false, reason: e.reason };
+    throw e;
   }
 }

@@ -4,21 +4,20 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { buildTlResnet } from './tl-resnet.js';
-import { saveLayersModelToDir, writeIntegrity } from './model-files.js';
-import { catalogDir, importedDir, loadBackbone, shippedDir } from './load.js';
-import { describeBackbone } from './describe.js';
+import { saveLayersModelToDir } from './model-io.js';
+import { writeIntegrity } from '../../models/model-files.js';
+import { catalogDir, importedDir, shippedDir } from '../../models/backbone-dirs.js';
+import { loadBackbone } from './load.js';
 import { buildMobileNetV1, buildPlainCnn, miniGraphModelFiles } from './testing/mini-models.js';
 
 const root = mkdtempSync(path.join(tmpdir(), 'tl-backbones-'));
 const dirs = { resourcesDir: path.join(root, 'resources'), dataDir: path.join(root, 'data') };
-const CARD = '# tl-resnet-s — test\n\nA small test base.\n\n## License\nMIT, ours.\n';
 const input28 = () => tf.randomUniform([3, 28, 28, 1], 0, 1, 'float32', 5) as tf.Tensor4D;
 
 beforeAll(async () => {
   await tf.setBackend('cpu');
   const m = buildTlResnet({ seed: 3 });
   await saveLayersModelToDir(m, shippedDir(dirs.resourcesDir, 'tl-resnet-s'), { preprocess: 'unit' });
-  writeFileSync(path.join(shippedDir(dirs.resourcesDir, 'tl-resnet-s'), 'MODEL_CARD.md'), CARD);
   m.dispose();
 });
 afterAll(() => rmSync(root, { recursive: true, force: true }));
@@ -38,16 +37,6 @@ describe('loadBackbone', () => {
     tf.dispose([x, px, a, e]);
     b.model!.dispose();
     fresh.dispose();
-  });
-
-  it('describes it: parameters per block for the unfreeze slider, head size per class, card', async () => {
-    const tensors = tf.memory().numTensors;
-    const info = await describeBackbone('tl-resnet-s', dirs);
-    expect(tf.memory().numTensors).toBe(tensors);
-    expect(info).toMatchObject({ id: 'tl-resnet-s', source: 'shipped', format: 'layers', canFineTune: true, name: 'tl-resnet-s — test', license: 'MIT, ours.', description: 'A small test base.', totalParams: 77_776, headParamsPerClass: 65 });
-    // Trainable parameters only (BatchNorm moving statistics are not trained): stem 176, block1 4,672, ...
-    expect(info.blockParams).toEqual([176, 4672, 14528, 57728]);
-    expect(info.sizeBytes).toBeGreaterThan(77_776 * 4);
   });
 
   it('cuts MobileNet v1 at the last pointwise ReLU with pooling, 14 blocks, [-1,1] input', async () => {
@@ -108,10 +97,6 @@ describe('loadBackbone', () => {
     b.dispose!();
     b.dispose!(); // twice is harmless
     expect(tf.memory().numTensors).toBe(tensors);
-    const info = await describeBackbone('graph-mini', dirs);
-    expect(info).toMatchObject({ canFineTune: false, format: 'graph', blockParams: [], totalParams: 3, headParamsPerClass: 4 });
-    expect(info.description).toMatch(/frozen feature extractor only/);
-    expect(tf.memory().numTensors).toBe(tensors);
   });
 
   it('frees what it loaded when a model turns out unusable', async () => {
@@ -129,6 +114,11 @@ describe('loadBackbone', () => {
     await writeIntegrity(importedDir(dirs.dataDir, 'mlp'), 'test');
     mlp.dispose();
     await expect(loadBackbone('mlp', dirs)).rejects.toThrow("Model 'mlp' is not available: its input has shape [null, 10]");
+    const pool = tf.sequential({ layers: [tf.layers.maxPooling2d({ inputShape: [8, 8, 3], poolSize: 2 })] });
+    await saveLayersModelToDir(pool, importedDir(dirs.dataDir, 'pool-only'));
+    await writeIntegrity(importedDir(dirs.dataDir, 'pool-only'), 'test');
+    pool.dispose();
+    await expect(loadBackbone('pool-only', dirs)).rejects.toThrow("Model 'pool-only' is not available: none of its 1 layers has weights: there is nothing pretrained to transfer");
     expect(tf.memory().numTensors).toBe(tensors);
   });
 
@@ -159,14 +149,12 @@ describe('loadBackbone', () => {
 
 describe('the shipped tl-resnet-s in resources/', () => {
   const resources = path.resolve(import.meta.dirname, '../../../resources');
-  it('loads, matches its architecture and carries its card', async () => {
+  it('loads with its architecture and pretrained weights', async () => {
     const real = { resourcesDir: resources, dataDir: dirs.dataDir };
-    const info = await describeBackbone('tl-resnet-s', real);
-    expect(info).toMatchObject({ source: 'shipped', canFineTune: true, inputShape: [28, 28, 1], totalParams: 77_776, blockParams: [176, 4672, 14528, 57728], headParamsPerClass: 65 });
-    expect(info.license).toMatch(/^MIT/);
-    expect(info.card).toContain('## Transfer results');
-    // Pretrained, not freshly initialised: its weights differ from a new network with its seed.
     const b = await loadBackbone('tl-resnet-s', real);
+    expect(b).toMatchObject({ format: 'layers', inputShape: [28, 28, 1], featureSize: 64 });
+    expect(b.blocks.length).toBe(4);
+    // Pretrained, not freshly initialised: its weights differ from a new network with its seed.
     const fresh = buildTlResnet({ seed: 20240611 });
     const w = b.model!.getLayer('block3_bn2').getWeights()[2].dataSync();
     expect(Array.from(w)).not.toEqual(Array.from(fresh.getLayer('block3_bn2').getWeights()[2].dataSync()));

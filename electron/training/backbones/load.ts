@@ -1,61 +1,32 @@
-// Finding and loading a backbone by id: shipped (resources/models/<id>/), downloaded from the catalog
-// (<dataDir>/models/catalog/<id>/) or imported (<dataDir>/models/imported/<id>/).
-import { existsSync } from 'node:fs';
-import path from 'node:path';
+// Loading a backbone by id into TensorFlow.js: found (electron/models/backbone-dirs.ts), read and
+// checked (model-files.ts), then cut into a feature-extracting base by its family's recipe.
 import * as tf from '@tensorflow/tfjs';
 import type { LoadedBackbone } from '../types.js';
-import { readFolderFile } from './folder-file.js';
-import { readModelFolder, type ModelFolder } from './model-files.js';
-import { cutBase, defaultPreprocess, preprocessFn, type Family, type Preprocess } from './recipes.js';
-
-export interface BackboneDirs { resourcesDir: string; dataDir: string }
-export type BackboneSource = 'shipped' | 'catalog' | 'imported';
-
-/** Written beside a downloaded or imported model: what the app knows about it. */
-export const SIDECAR_FILE = 'backbone.json';
-export interface BackboneSidecar {
-  name: string;
-  description: string;
-  license: string;
-  origin: string;
-  preprocess?: Preprocess;
-  card?: string;
-}
-
-const ID = /^[a-z0-9][a-z0-9._-]{0,119}$/i;
-export const isValidBackboneId = (id: string) => ID.test(id) && !id.includes('..');
-
-export const modelsRoot = (dataDir: string) => path.join(dataDir, 'models');
-export const catalogDir = (dataDir: string, id: string) => path.join(modelsRoot(dataDir), 'catalog', id);
-export const importedDir = (dataDir: string, id: string) => path.join(modelsRoot(dataDir), 'imported', id);
-export const shippedDir = (resourcesDir: string, id: string) => path.join(resourcesDir, 'models', id);
-
-/** Where a backbone with this id lives, shipped first; null when it is nowhere. */
-export function locateBackbone(id: string, dirs: BackboneDirs): { source: BackboneSource; dir: string } | null {
-  if (!isValidBackboneId(id)) return null;
-  const candidates: { source: BackboneSource; dir: string }[] = [
-    { source: 'shipped', dir: shippedDir(dirs.resourcesDir, id) },
-    { source: 'catalog', dir: catalogDir(dirs.dataDir, id) },
-    { source: 'imported', dir: importedDir(dirs.dataDir, id) },
-  ];
-  return candidates.find((c) => existsSync(path.join(c.dir, 'model.json'))) ?? null;
-}
-
-/** Sidecars and model cards are small text; a larger file is not one. */
-export const MAX_TEXT_FILE_BYTES = 1024 * 1024;
-
-export async function readSidecar(dir: string): Promise<BackboneSidecar | null> {
-  const text = await readFolderFile(path.join(dir, SIDECAR_FILE), SIDECAR_FILE, MAX_TEXT_FILE_BYTES);
-  if (text == null) return null;
-  try {
-    return JSON.parse(text.toString('utf8')) as BackboneSidecar;
-  } catch (e) {
-    throw new Error(`${SIDECAR_FILE} is not valid JSON (${(e as Error).message})`);
-  }
-}
+import { isValidBackboneId, locateBackbone, type BackboneDirs, type BackboneLocation, type BackboneSource } from '../../models/backbone-dirs.js';
+import type { ModelFamily, Preprocess } from '../../models/facts.js';
+import { fixedImageShape } from '../../models/input-shape.js';
+import { readModelFolder, type ModelFolder } from '../../models/model-files.js';
+import { readSidecar, type BackboneSidecar } from '../../models/sidecar.js';
+import { modelArtifacts } from './model-io.js';
+import { cutBase, defaultPreprocess, preprocessFn } from './recipes.js';
 
 /** A loaded backbone plus what describing it needs. */
-export interface LoadedWithFacts extends LoadedBackbone { source: BackboneSource; family: Family | 'graph'; folder: ModelFolder; totalParams: number }
+export interface LoadedWithFacts extends LoadedBackbone {
+  source: BackboneSource;
+  family: ModelFamily;
+  preprocessKind: Preprocess;
+  folder: ModelFolder;
+  totalParams: number;
+  /** Layers of the model as stored, before its classifier was cut off (0 for a graph model). */
+  layerCount: number;
+}
+
+/** A backbone that cannot be used: says which and why (`reason` alone, for callers that name it). */
+export class BackboneUnavailableError extends Error {
+  constructor(readonly id: string, readonly reason: string) {
+    super(`Model '${id}' is not available: ${reason}`);
+  }
+}
 
 /** Frees a backbone loaded here: its layers model, or its graph model's weights. */
 export function disposeLoaded(b: LoadedBackbone): void {
@@ -63,9 +34,10 @@ export function disposeLoaded(b: LoadedBackbone): void {
   b.dispose?.();
 }
 
-const notAvailable = (id: string, why: string) => new Error(`Model '${id}' is not available: ${why}`);
+/** A backbone takes one image; more layers than this is no model this app can train. */
+const MAX_LAYERS = 5000;
 
-function preprocessOf(folder: ModelFolder, sidecar: BackboneSidecar | null, family: Family | 'graph'): Preprocess {
+function preprocessOf(folder: ModelFolder, sidecar: BackboneSidecar | null, family: ModelFamily): Preprocess {
   const fromMeta = folder.json.userDefinedMetadata?.preprocess;
   const p = sidecar?.preprocess ?? (typeof fromMeta === 'string' ? fromMeta : undefined);
   if (p === 'unit' || p === 'symmetric' || p === 'bytes') return p;
@@ -83,39 +55,55 @@ export async function loadBackbone(id: string, dirs: BackboneDirs): Promise<Load
 }
 
 export async function loadBackboneWithFacts(id: string, dirs: BackboneDirs): Promise<LoadedWithFacts> {
-  if (!isValidBackboneId(id)) throw notAvailable(id, 'that is not a valid model id');
+  if (!isValidBackboneId(id)) throw new BackboneUnavailableError(id, 'that is not a valid model id');
   const where = locateBackbone(id, dirs);
-  if (!where) throw notAvailable(id, 'it is not shipped, downloaded or imported (no model.json found)');
+  if (!where) throw new BackboneUnavailableError(id, 'it is not shipped, downloaded or imported (no model.json found)');
+  return loadBackboneAt(id, where);
+}
+
+/** Loads the backbone in `where.dir` (a shipped folder is trusted; a cached one is verified). */
+export async function loadBackboneAt(id: string, where: BackboneLocation): Promise<LoadedWithFacts> {
   try {
     // Cached models were hashed when they entered the cache; a changed file is refused.
     const folder = await readModelFolder(where.dir, { verifyIntegrity: where.source !== 'shipped' });
     const sidecar = await readSidecar(where.dir);
     return folder.format === 'graph' ? await loadGraph(id, where.source, folder, sidecar) : await loadLayers(id, where.source, folder, sidecar);
   } catch (e) {
-    throw notAvailable(id, (e as Error).message);
+    throw new BackboneUnavailableError(id, (e as Error).message);
   }
 }
 
+/** Checks a loaded layers model is an image model with something pretrained in it. */
+function checkLayersModel(full: tf.LayersModel): [number, number, number] {
+  const layers = full.layers.length;
+  if (full.inputs.length !== 1) throw new Error(`it has ${full.inputs.length} inputs; a backbone takes exactly one image input`);
+  const inputShape = fixedImageShape(full.inputs[0].shape);
+  if (!full.layers.some((l) => l.weights.length > 0)) throw new Error(`none of its ${layers} layers has weights: there is nothing pretrained to transfer`);
+  if (layers > MAX_LAYERS) throw new Error(`it has ${layers} layers, more than the ${MAX_LAYERS} this app accepts`);
+  return inputShape;
+}
+
 async function loadLayers(id: string, source: BackboneSource, folder: ModelFolder, sidecar: BackboneSidecar | null): Promise<LoadedWithFacts> {
-  const full = await tf.loadLayersModel(tf.io.fromMemory(folder.artifacts));
+  const full = await tf.loadLayersModel(tf.io.fromMemory(modelArtifacts(folder)));
+  const layerCount = full.layers.length;
   let inputShape: [number, number, number];
   let cut;
   try {
-    inputShape = fixedImageShape(full.inputs[0].shape);
+    inputShape = checkLayersModel(full);
     cut = cutBase(full);
   } catch (e) {
     full.dispose();
     throw e;
   }
-  const preprocess = preprocessOf(folder, sidecar, cut.family);
+  const preprocessKind = preprocessOf(folder, sidecar, cut.family);
   return {
     id, format: 'layers', inputShape, featureSize: cut.featureSize, model: cut.model, blocks: cut.blocks,
-    preprocess: preprocessFn(preprocess), source, family: cut.family, folder, totalParams: cut.model.countParams(),
+    preprocess: preprocessFn(preprocessKind), preprocessKind, source, family: cut.family, folder, totalParams: cut.model.countParams(), layerCount,
   };
 }
 
 async function loadGraph(id: string, source: BackboneSource, folder: ModelFolder, sidecar: BackboneSidecar | null): Promise<LoadedWithFacts> {
-  const graph = await tf.loadGraphModel(tf.io.fromMemory(folder.artifacts));
+  const graph = await tf.loadGraphModel(tf.io.fromMemory(modelArtifacts(folder)));
   // No layers model holds the graph's weights: every owner of the backbone frees them through this.
   let disposed = false;
   const dispose = () => {
@@ -144,17 +132,9 @@ function graphBackbone(id: string, source: BackboneSource, folder: ModelFolder, 
   const featureSize = probe.shape[1];
   probe.dispose();
   const totalParams = folder.json.weightsManifest.flatMap((g) => g.weights).reduce((a, w) => a + w.shape.reduce((x, y) => x * y, 1), 0);
+  const preprocessKind = preprocessOf(folder, sidecar, 'graph');
   return {
     id, format: 'graph', inputShape, featureSize, model: null, predictFeatures, blocks: [], dispose,
-    preprocess: preprocessFn(preprocessOf(folder, sidecar, 'graph')), source, family: 'graph', folder, totalParams,
+    preprocess: preprocessFn(preprocessKind), preprocessKind, source, family: 'graph', folder, totalParams, layerCount: 0,
   };
-}
-
-/** The model's per-image input [H, W, C]; it must be a fixed-size image. */
-export function fixedImageShape(shape: (number | null)[]): [number, number, number] {
-  if (shape.length !== 4) throw new Error(`its input has shape [${shape.map(String).join(', ')}]; an image model needs [batch, height, width, channels]`);
-  const [, h, w, c] = shape;
-  if (h == null || w == null || c == null) throw new Error(`its input size is not fixed ([${shape.map(String).join(', ')}]); height, width and channels must be numbers`);
-  if (c !== 1 && c !== 3) throw new Error(`its input has ${c} channels; only 1 (grayscale) or 3 (RGB) are supported`);
-  return [h, w, c];
 }

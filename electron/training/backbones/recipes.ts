@@ -2,10 +2,11 @@
 // group into unfreezable blocks, and what pixel range it expects. One recipe per model family,
 // plus a generic one for imported models.
 import * as tf from '@tensorflow/tfjs';
+import type { ModelFamily, Preprocess } from '../../models/facts.js';
 import { looksLikeTlResnet, tlResnetBlocks, TL_RESNET_POOL } from './tl-resnet.js';
 
-export type Preprocess = 'unit' | 'symmetric' | 'bytes';
-export type Family = 'tl-resnet' | 'mobilenet-v1' | 'generic';
+/** The families a layers model can belong to (a graph model has no recipe). */
+export type Family = Exclude<ModelFamily, 'graph'>;
 
 export interface CutBase {
   family: Family;

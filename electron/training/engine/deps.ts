@@ -3,6 +3,7 @@
 // passes them in; tests pass their own.
 import type * as tf from '@tensorflow/tfjs';
 import type { BackendChoice, DeviceReport } from '../../contract/index.js';
+import type { ModelDescription } from '../../models/facts.js';
 import type { WorkerEnv } from '../../worker-protocol/messages.js';
 import type { BackendSelection, DataSource, LoadedBackbone, Split } from '../types.js';
 
@@ -11,6 +12,8 @@ export interface EngineDeps {
   probeDevice(choice: BackendChoice, refresh: boolean): Promise<DeviceReport>;
   dataSource(env: WorkerEnv): DataSource;
   loadBackbone(id: string, env: WorkerEnv): Promise<LoadedBackbone>;
+  /** Loads a backbone as loadBackbone does and answers with its facts (or why it is unusable). */
+  describeModel(id: string, env: WorkerEnv): Promise<ModelDescription>;
   split(labels: Int32Array, valFraction: number, seed: number): Split;
   augment(x: tf.Tensor4D, seed: number): tf.Tensor4D;
 }

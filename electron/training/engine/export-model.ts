@@ -7,7 +7,7 @@ import type { Parity, TrainConfig } from '../../contract/index.js';
 import type { WorkerEnv } from '../../worker-protocol/messages.js';
 import type { EngineDeps } from './deps.js';
 import { inputBatch } from './images.js';
-import { loadLayersModelFromDir } from '../backbones/model-files.js';
+import { loadLayersModelFromDir } from '../backbones/model-io.js';
 import { comparePredictions, predictAll } from './results.js';
 import { disposeBackbone, runModelDir } from './run-setup.js';
 

@@ -78,6 +78,9 @@ export function createMessageHandler(send: Send, deps: EngineDeps): MessageHandl
           return reply(msg.requestId, () => enqueue(() => analyzeDataset(msg.dataset, msg.backboneId, requireEnv(), deps)));
         case 'exportModel':
           return reply(msg.requestId, () => enqueue(() => exportRunModel(msg.runId, msg.config, msg.outDir, requireEnv(), deps)));
+        case 'describeModel':
+          // Loading creates tensors: it waits its turn like any other tensor work.
+          return reply(msg.requestId, () => enqueue(() => deps.describeModel(msg.id, requireEnv())));
       }
     },
     crash(err) {

@@ -1,6 +1,7 @@
 // The real implementations behind EngineDeps: the backend ladder, the data sources, the backbone
 // loader and augmentation, each from its own part of the training folder.
 import { clearProbeCache, probeRungs, selectBackend } from '../backends/index.js';
+import { describeModel } from '../backbones/describe.js';
 import { loadBackbone } from '../backbones/load.js';
 import { createDataSource, stratifiedSplit } from '../../datasets/index.js';
 import { augmentBatch } from './augment.js';
@@ -29,6 +30,7 @@ export function realEngineDeps(): EngineDeps {
     },
     dataSource: (env) => createDataSource({ resourcesDir: env.resourcesDir, dataDir: env.dataDir }),
     loadBackbone: (id, env) => loadBackbone(id, { resourcesDir: env.resourcesDir, dataDir: env.dataDir }),
+    describeModel: (id, env) => describeModel(id, { resourcesDir: env.resourcesDir, dataDir: env.dataDir }),
     split: (labels, valFraction, seed) => stratifiedSplit(labels, valFraction, seed),
     augment: (x, seed) => augmentBatch(x, seed),
   };

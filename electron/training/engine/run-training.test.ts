@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { FromWorker } from '../../worker-protocol/messages.js';
 import { buildTlResnet, tlResnetBlocks } from '../backbones/tl-resnet.js';
 import { createHead } from './head.js';
-import { loadLayersModelFromDir } from '../backbones/model-files.js';
+import { loadLayersModelFromDir } from '../backbones/model-io.js';
 import { runTraining } from './run-training.js';
 import { Messages, testDeps, testEnv, tinyConfig, weightValues } from './test-support.js';
 

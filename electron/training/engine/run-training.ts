@@ -13,7 +13,7 @@ import { extractFeatures } from './embeddings.js';
 import { composeModel, countParams, frozenLayerNames } from './graph.js';
 import { inputBatch } from './images.js';
 import { CancelledError, type LoopContext, type PhaseOutcome } from './loop.js';
-import { saveLayersModelToDir } from '../backbones/model-files.js';
+import { saveLayersModelToDir } from '../backbones/model-io.js';
 import { BatchRecorder, PeakMemory, RunProgress, type EmitFn, type Stage } from './progress.js';
 import { predictAll, scoreValidation } from './results.js';
 import { embedOnce, embeddingCost, fineTuneTopBlocks, prepareFineTuning, trainHeadOnFrozenBase, type RunSetup } from './strategies.js';

@@ -8,7 +8,8 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { buildTlResnet } from '../backbones/tl-resnet.js';
-import { saveLayersModelToDir, writeIntegrity } from '../backbones/model-files.js';
+import { saveLayersModelToDir } from '../backbones/model-io.js';
+import { writeIntegrity } from '../../models/model-files.js';
 import { FromWorker, type ToWorker } from '../../worker-protocol/messages.js';
 import { resourcesDir, tinyConfig } from './test-support.js';
 

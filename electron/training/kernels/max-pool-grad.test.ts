@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest';
 import { randomTensor, relativeMaxDiff, runOnBoth } from './testing/kernel-checks.js';
-import { tileInto } from './tile.js';
 
 describe('MaxPoolGrad on wasm matches cpu', () => {
   interface Case { shape: number[]; filterSize: number[]; strides: number[]; pad: 'same' | 'valid' }

@@ -24,10 +24,14 @@ export interface FormValues {
   headEpochs: number | null;
   headLearningRate: number | null;
   trainFrozenBatchNorm: boolean;
+  /** Fine-tuning: how the BatchNorm layers it unfreezes behave. */
+  unfrozenBatchNorm: TrainConfig['unfrozenBatchNorm'];
   augment: boolean;
   earlyStopping: boolean;
   patience: number | null;
   backend: TrainConfig['backend'];
+  /** Repeat the run (or pair) over this many seeds: seed, seed+1, … */
+  seeds: number | null;
 }
 
 /** Fields whose recommended value depends on strategy and data set size. */
@@ -84,9 +88,11 @@ export function initialValues(datasetId = '', backboneId = '', images = 1000): F
     validationSplit: c.validationSplit,
     seed: c.seed,
     trainFrozenBatchNorm: c.trainFrozenBatchNorm,
+    unfrozenBatchNorm: c.unfrozenBatchNorm ?? 'batch-statistics',
     augment: c.augment,
     earlyStopping: c.earlyStopping.enabled,
     backend: c.backend,
+    seeds: 1,
   };
 }
 
@@ -114,10 +120,12 @@ export function applyPreset(v: FormValues, p: TrainPreset): { values: FormValues
   put('headEpochs', p.headEpochs);
   put('headLearningRate', p.headLearningRate);
   put('trainFrozenBatchNorm', p.trainFrozenBatchNorm);
+  put('unfrozenBatchNorm', p.unfrozenBatchNorm);
   put('augment', p.augment);
   put('earlyStopping', p.earlyStopping?.enabled);
   put('patience', p.earlyStopping?.patience);
   put('backend', p.backend);
+  put('seeds', p.seeds);
   return { values: next, set };
 }
 
@@ -130,6 +138,7 @@ export function toTrainRequest(v: FormValues, dataset: DatasetInfo | undefined):
   const fineTunes = v.strategy !== 'feature-extraction';
   return {
     ...(v.name.trim() ? { name: v.name.trim() } : {}),
+    seeds: num(v.seeds, 'number of seeds'),
     config: {
       strategy: v.strategy,
       backboneId: v.backboneId,
@@ -146,6 +155,7 @@ export function toTrainRequest(v: FormValues, dataset: DatasetInfo | undefined):
       headEpochs: fineTunes && v.twoPhase ? num(v.headEpochs, 'number of head epochs') : 0,
       headLearningRate: v.headLearningRate ?? num(v.learningRate, 'learning rate'),
       trainFrozenBatchNorm: fineTunes && v.trainFrozenBatchNorm,
+      unfrozenBatchNorm: fineTunes ? v.unfrozenBatchNorm : 'batch-statistics',
       augment: v.augment,
       earlyStopping: { enabled: v.earlyStopping, patience: v.patience ?? 1 },
       backend: v.backend,

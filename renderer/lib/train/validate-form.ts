@@ -31,6 +31,7 @@ const limits = {
   seed: [0, 2_147_483_647, 'Seed'],
   patience: [1, 100, 'Early-stopping patience'],
   headEpochs: [1, 500, 'Head epochs'],
+  seeds: [1, 10, 'Seeds to repeat over'],
 } as const;
 
 function integerIssue(v: FormValues, field: keyof typeof limits): FormIssue | null {
@@ -78,6 +79,19 @@ function backboneIssues(v: FormValues, b: BackboneInfo | undefined, out: FormIss
   }
 }
 
+/** Repeating over seeds: the last seed must still be a valid seed, and say what will run. */
+function seedIssues(v: FormValues, out: FormIssue[]): void {
+  const k = v.seeds;
+  if (v.seed == null || k == null || !Number.isInteger(k) || k < 2 || k > limits.seeds[1]) return;
+  const last = v.seed + k - 1;
+  if (last > limits.seed[1]) {
+    out.push({ severity: 'error', field: 'seeds', message: `Seeds ${v.seed} to ${last} go past the largest seed (${formatCount(limits.seed[1])}): lower the seed or repeat over fewer.` });
+    return;
+  }
+  const what = v.strategy === 'both' ? `${k} pairs (${2 * k} runs)` : `${k} runs`;
+  out.push({ severity: 'info', field: 'seeds', message: `Trains ${what} with seeds ${v.seed} to ${last}; History and Compare show them together as mean ± sd.` });
+}
+
 /** Returns every issue, errors first. Start is allowed when there is no error. */
 export function validateForm(v: FormValues, ctx: ValidationContext): FormIssue[] {
   const out: FormIssue[] = [];
@@ -86,10 +100,11 @@ export function validateForm(v: FormValues, ctx: ValidationContext): FormIssue[]
   datasetIssues(v, d, out);
   backboneIssues(v, b, out);
 
-  for (const f of ['epochs', 'batchSize', 'seed'] as const) {
+  for (const f of ['epochs', 'batchSize', 'seed', 'seeds'] as const) {
     const issue = integerIssue(v, f);
     if (issue) out.push(issue);
   }
+  seedIssues(v, out);
   if (v.earlyStopping) {
     const issue = integerIssue(v, 'patience');
     if (issue) out.push(issue);
