@@ -1,5 +1,5 @@
 // Pretrains the shipped backbone "tl-resnet-s" on the shipped *source* data set and writes its base
-// (no head) to resources/models/tl-resnet-s/ with a MODEL_CARD.md. One seeded command:
+// (no head) to resources/models/tl-resnet-s/ with a MODEL_CARD.md and its facts.json. One seeded command:
 //   npx tsx build/pretrain-backbone.ts [--epochs N] [--limit N] [--out DIR]
 // Runs on the wasm rung with our training kernels (the plain cpu backend is far too slow for convs).
 import { existsSync } from 'node:fs';
@@ -10,6 +10,8 @@ import { fileURLToPath } from 'node:url';
 import * as tf from '@tensorflow/tfjs';
 import { buildTlResnet, TL_RESNET_ID } from '../electron/training/backbones/tl-resnet.js';
 import { saveLayersModelToDir } from '../electron/training/backbones/model-io.js';
+import { describeBackboneAt } from '../electron/training/backbones/describe.js';
+import { writeFacts } from '../electron/models/facts.js';
 import { initWasmBackend } from '../electron/training/kernels/wasm-setup.js';
 import { readShippedData } from '../electron/datasets/shipped.js';
 import { stratifiedSplit } from '../electron/datasets/stratify.js';
@@ -154,6 +156,8 @@ async function main() {
   if (existsSync(OUT)) await rm(OUT, { recursive: true });
   await saveLayersModelToDir(base, OUT, { id: TL_RESNET_ID, preprocess: 'unit', seed: SEED, sourceValAccuracy: Number(last.acc.toFixed(4)) });
   await writeFile(path.join(OUT, 'MODEL_CARD.md'), card({ transfer, train: train.length, val: val.length, classes: data.meta.classes, seconds, history, valAcc: last.acc, valAccBeforeRecal: beforeRecal.acc, calib: calib.length, params: base.countParams() }));
+  // The models list reads facts.json instead of loading the model (describe.test.ts keeps it current).
+  await writeFacts(OUT, await describeBackboneAt(TL_RESNET_ID, { source: 'shipped', dir: OUT }));
   console.log(`saved ${OUT} (val acc ${(last.acc * 100).toFixed(1)} %, ${seconds.toFixed(0)} s)`);
   full.dispose();
   optimizer.dispose();

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import { createServer, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -8,12 +8,16 @@ import path from 'node:path';
 import { createHash } from 'node:crypto';
 import * as tf from '@tensorflow/tfjs';
 import type { EventPayload } from '../../contract/index.js';
+import { catalogDir, importedDir } from '../../models/backbone-dirs.js';
+import { FACTS_FILE, type ModelDescription } from '../../models/facts.js';
+import { filesFingerprint } from '../../models/fingerprint.js';
+import { readIntegrity, writeIntegrity } from '../../models/model-files.js';
+// The worker's own describe, run in this process: what the training process answers.
+import { describeBackbone, describeModel } from '../../training/backbones/describe.js';
+import { saveLayersModelToDir } from '../../training/backbones/model-io.js';
 import { buildTlResnet } from '../../training/backbones/tl-resnet.js';
-import { saveLayersModelToDir } from '../../training/backbones/model-files.js';
-import { describeBackbone } from '../../training/backbones/describe.js';
 import { buildMobileNetV1, buildPlainCnn, miniGraphModelFiles } from '../../training/backbones/testing/mini-models.js';
-import { catalogDir } from '../../training/backbones/load.js';
-import { createModelsService, type ModelsHandlers } from './service.js';
+import { createModelsService, type ModelsHandlers, type ModelsServiceOptions } from './service.js';
 import { mobileNetV1Params } from './catalog.js';
 
 const SHIPPED = path.resolve(import.meta.dirname, '../../../resources/models/tl-resnet-s');
@@ -58,6 +62,20 @@ async function handle(url: string, res: ServerResponse) {
 let events: EventPayload<'models.downloadProgress'>[] = [];
 let dataDir = '';
 let svc: ModelsHandlers;
+/** The ids the worker was asked to describe, in order. */
+let asked: string[] = [];
+/** When set, the worker cannot be reached: every describe request fails with this. */
+let workerDown: string | null = null;
+const worker = (id: string): Promise<ModelDescription> => {
+  asked.push(id);
+  if (workerDown) return Promise.reject(new Error(workerDown));
+  return describeModel(id, { resourcesDir, dataDir });
+};
+const service = (over: Partial<ModelsServiceOptions> = {}) => createModelsService({
+  resourcesDir, dataDir, env: { TL_CATALOG_BASE_URL: baseUrl }, progressIntervalMs: 0, describeModel: worker,
+  emit: (e, p) => { if (e === 'models.downloadProgress') events.push(p as EventPayload<'models.downloadProgress'>); },
+  ...over,
+});
 
 beforeAll(async () => {
   await tf.setBackend('cpu');
@@ -89,7 +107,9 @@ beforeEach(() => {
   weightPath = null;
   events = [];
   dataDir = mkdtempSync(path.join(root, 'data-'));
-  svc = createModelsService({ resourcesDir, dataDir, env: { TL_CATALOG_BASE_URL: baseUrl }, progressIntervalMs: 0, emit: (e, p) => { if (e === 'models.downloadProgress') events.push(p as EventPayload<'models.downloadProgress'>); } });
+  asked = [];
+  workerDown = null;
+  svc = service();
 });
 const leftovers = () => (existsSync(path.join(dataDir, 'models', '.partial')) ? readdirSync(path.join(dataDir, 'models', '.partial')) : []);
 
@@ -166,9 +186,75 @@ describe('models service: catalog downloads from a loopback server', () => {
     const w = readFileSync(file);
     w[10] ^= 1;
     writeFileSync(file, w);
+    laterMtime(file);
     const entry = (await svc['models.list']({})).find((m) => m.id === ID)!;
     expect(entry.available).toBe(false);
     expect(entry.description).toContain('weights.bin changed since it was stored (sha256 mismatch)');
+    // The worker's answer is kept until the files change again: listing does not ask it again.
+    const n = asked.length;
+    expect((await svc['models.list']({})).find((m) => m.id === ID)?.available).toBe(false);
+    expect(asked.length).toBe(n);
+  });
+});
+
+/** Moves a file's modification time forward, as any later write does (without waiting for the clock). */
+function laterMtime(file: string) {
+  const st = statSync(file);
+  utimesSync(file, st.atime, new Date(st.mtimeMs + 60_000));
+}
+
+describe('models service: facts instead of loading models', () => {
+  it('asks the worker once per downloaded model; later listings and restarts read facts.json', async () => {
+    const info = await svc['models.download']({ id: ID });
+    expect(asked).toEqual([ID]);
+    const dir = catalogDir(dataDir, ID);
+    const stored = JSON.parse(readFileSync(path.join(dir, FACTS_FILE), 'utf8'));
+    expect(stored).toMatchObject({ format: 'layers', blockParams: info.blockParams, totalParams: info.totalParams });
+    expect(stored.fingerprint).toBe(filesFingerprint((await readIntegrity(dir))!.files));
+
+    const first = await svc['models.list']({});
+    // The shipped model comes with its facts.json, so nothing in the list needs the worker.
+    const restarted = await service()['models.list']({});
+    expect(asked).toEqual([ID]);
+    expect(restarted).toEqual(first);
+    expect(first.find((m) => m.id === ID)).toEqual(info);
+    expect(first.find((m) => m.id === 'tl-resnet-s')).toMatchObject({ available: true, source: 'shipped', blockParams: [176, 4672, 14528, 57728], headParamsPerClass: 65 });
+  });
+
+  it('describes a model without facts (an older download) once, and one whose files were touched again', async () => {
+    await svc['models.download']({ id: ID });
+    const dir = catalogDir(dataDir, ID);
+    rmSync(path.join(dir, FACTS_FILE));
+    const fresh = service();
+    asked = [];
+    const before = (await fresh['models.list']({})).find((m) => m.id === ID);
+    expect(asked).toEqual([ID]);
+    expect(existsSync(path.join(dir, FACTS_FILE))).toBe(true);
+    await fresh['models.list']({});
+    await service()['models.list']({});
+    expect(asked).toEqual([ID]);
+
+    // Same bytes, written again: described again (and still fine).
+    writeFileSync(path.join(dir, 'weights.bin'), readFileSync(path.join(dir, 'weights.bin')));
+    laterMtime(path.join(dir, 'weights.bin'));
+    expect((await service()['models.list']({})).find((m) => m.id === ID)).toEqual(before);
+    expect(asked).toEqual([ID, ID]);
+    // Facts copied from another model do not pass for this one's.
+    const stored = JSON.parse(readFileSync(path.join(dir, FACTS_FILE), 'utf8'));
+    writeFileSync(path.join(dir, FACTS_FILE), JSON.stringify({ ...stored, fingerprint: 'f'.repeat(64), totalParams: 1 }));
+    expect((await service()['models.list']({})).find((m) => m.id === ID)?.totalParams).toBe(before?.totalParams);
+    expect(asked).toEqual([ID, ID, ID]);
+  });
+
+  it('says when the worker cannot be asked, and asks again on the next listing', async () => {
+    await svc['models.download']({ id: ID });
+    rmSync(path.join(catalogDir(dataDir, ID), FACTS_FILE));
+    const fresh = service();
+    workerDown = 'The training process exited unexpectedly (exit code 1).';
+    const entry = (await fresh['models.list']({})).find((m) => m.id === ID)!;
+    expect(entry).toMatchObject({ available: false, description: `Model '${ID}' could not be checked: the training process did not describe it (The training process exited unexpectedly (exit code 1)). It is checked again the next time models are listed.` });
+    workerDown = null;
+    expect((await fresh['models.list']({})).find((m) => m.id === ID)?.available).toBe(true);
   });
 });
 
@@ -180,6 +266,8 @@ describe('models service: import', () => {
     cnn.dispose();
     const info = await svc['models.import']({ path: path.join(src, 'cnn'), name: 'My CNN' });
     expect(info).toMatchObject({ id: 'imported-my-cnn', source: 'imported', name: 'My CNN', canFineTune: true, inputShape: [16, 16, 3], headParamsPerClass: 7 });
+    expect(info.description).toBe(`Imported from ${path.join(src, 'cnn')}: layers model, 7 layers, input 16×16×3. Pixels are given in [0, 1].`);
+    expect(existsSync(path.join(importedDir(dataDir, 'imported-my-cnn'), FACTS_FILE))).toBe(true);
     expect(info.blockParams).toEqual([4 * 27 + 4 + 8, 6 * 36 + 6]);
 
     const g = miniGraphModelFiles();
@@ -195,7 +283,13 @@ describe('models service: import', () => {
     const mlp = tf.sequential({ layers: [tf.layers.dense({ inputShape: [10], units: 2 })] });
     await saveLayersModelToDir(mlp, path.join(src, 'mlp'));
     mlp.dispose();
-    await expect(svc['models.import']({ path: path.join(src, 'mlp') })).rejects.toThrow('an image model needs [batch, height, width, channels]');
+    await expect(svc['models.import']({ path: path.join(src, 'mlp') })).rejects.toThrow(`Cannot import ${path.join(src, 'mlp')}: its input has shape [null, 10]; an image model needs [batch, height, width, channels]`);
+    // The worker refused it: its copy is gone again.
+    expect(existsSync(importedDir(dataDir, 'imported-mlp'))).toBe(false);
+    workerDown = 'The training process did not answer in time.';
+    await expect(svc['models.import']({ path: path.join(src, 'graph') })).rejects.toThrow(`Cannot import ${path.join(src, 'graph')}: the training process could not check it (The training process did not answer in time)`);
+    expect(existsSync(importedDir(dataDir, 'imported-graph-2'))).toBe(false);
+    workerDown = null;
     rmSync(path.join(src, 'cnn', 'weights.bin'));
     await expect(svc['models.import']({ path: path.join(src, 'cnn') })).rejects.toThrow(`Cannot import ${path.join(src, 'cnn')}: weight file weights.bin is missing`);
     await expect(svc['models.import']({ path: src })).rejects.toThrow('there is no model.json');
@@ -244,13 +338,12 @@ describe('catalog facts before download', () => {
     const m = buildMobileNetV1(0.25, 32, 10);
     const dir = catalogDir(dataDir, 'mn');
     await saveLayersModelToDir(m, dir);
-    const { writeIntegrity } = await import('../../training/backbones/model-files.js');
     await writeIntegrity(dir, 'test');
     m.dispose();
-    const info = await describeBackbone('mn', { resourcesDir, dataDir });
+    const facts = await describeBackbone('mn', { resourcesDir, dataDir });
     const planned = mobileNetV1Params(0.25);
-    expect(info.blockParams).toEqual(planned.blockParams);
-    expect(info.totalParams).toBe(planned.totalParams);
-    expect(info.headParamsPerClass).toBe(planned.features + 1);
+    expect(facts.blockParams).toEqual(planned.blockParams);
+    expect(facts.totalParams).toBe(planned.totalParams);
+    expect(facts.featureSize).toBe(planned.features);
   });
 });

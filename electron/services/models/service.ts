@@ -11,7 +11,7 @@ import { MODEL_JSON } from '../../models/model-files.js';
 import { readSidecar } from '../../models/sidecar.js';
 import { CATALOG, type CatalogEntry } from './catalog.js';
 import { downloadCatalogModel } from './download.js';
-import { createFactsCache, type DescribeModel } from './facts-cache.js';
+import { createFactsCache, NotDescribedError, type DescribeModel } from './facts-cache.js';
 import { copyModelFolder, writeImportedSidecar } from './import.js';
 import { backboneInfo } from './info.js';
 
@@ -32,9 +32,6 @@ const subdirs = (dir: string) => (existsSync(dir) ? readdirSync(dir, { withFileT
 
 const message = (e: unknown) => (e instanceof Error ? e.message : String(e));
 
-/** The worker could not be asked (it died, or did not answer in time): nothing is wrong with the model. */
-class NotDescribedError extends Error {}
-
 export function createModelsService(opts: ModelsServiceOptions): ModelsHandlers {
   const catalog = opts.catalog ?? CATALOG;
   const dirs: BackboneDirs = { resourcesDir: opts.resourcesDir, dataDir: opts.dataDir };
@@ -45,7 +42,8 @@ export function createModelsService(opts: ModelsServiceOptions): ModelsHandlers 
     const where = locateBackbone(id, dirs);
     if (!where) throw new Error(`Model '${id}' is not available: it is not shipped, downloaded or imported`);
     const answer = await facts.get(id, where).catch((e) => {
-      throw new NotDescribedError(`Model '${id}' could not be checked: the training process did not describe it (${message(e).replace(/\.$/, '')}). It is checked again the next time models are listed.`);
+      if (e instanceof NotDescribedError) throw new NotDescribedError(`Model '${id}' could not be checked: the training process did not describe it (${e.message}). It is checked again the next time models are listed.`);
+      throw new Error(`Model '${id}' is not available: ${message(e)}`);
     });
     if (!answer.usable) throw new Error(`Model '${id}' is not available: ${answer.reason}`);
     try {
@@ -148,7 +146,8 @@ export function createModelsService(opts: ModelsServiceOptions): ModelsHandlers 
         facts.forget(copied.id);
         throw new Error(`Cannot import ${source}: ${why}`);
       };
-      const answer = await facts.get(copied.id, { source: 'imported', dir: copied.dir }).catch((e) => refuse(`the training process could not check it (${message(e).replace(/\.$/, '')})`));
+      const answer = await facts.get(copied.id, { source: 'imported', dir: copied.dir })
+        .catch((e) => refuse(e instanceof NotDescribedError ? `the training process could not check it (${e.message})` : message(e)));
       if (!answer.usable) return refuse(answer.reason);
       try {
         await writeImportedSidecar(copied, answer.facts);

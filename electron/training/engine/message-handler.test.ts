@@ -1,7 +1,11 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { FACTS_FILE, ModelDescription } from '../../models/facts.js';
 import { FromWorker } from '../../worker-protocol/messages.js';
 import { createMessageHandler } from './message-handler.js';
-import { testDeps, testEnv, tinyConfig } from './test-support.js';
+import { realEngineDeps } from './parts.js';
+import { resourcesDir, testDeps, testEnv, tinyConfig } from './test-support.js';
 
 describe('worker host', () => {
   it('needs init, runs one job at a time and answers requests', async () => {
@@ -32,5 +36,22 @@ describe('worker host', () => {
     await host.idle();
     await new Promise((r) => setTimeout(r, 50));
     expect(sent.at(-1)).toMatchObject({ type: 'reply', requestId: 8, ok: false, error: expect.stringMatching(/has no saved model/) });
+  }, 60_000);
+});
+
+describe('describeModel requests', () => {
+  it('answer with the facts the real parts compute, which the shipped facts.json holds', async () => {
+    const sent: FromWorker[] = [];
+    const host = createMessageHandler((m) => { sent.push(m); }, realEngineDeps());
+    host.handle({ type: 'describeModel', requestId: 1, id: 'tl-resnet-s' });
+    host.handle({ type: 'init', env: testEnv() });
+    host.handle({ type: 'describeModel', requestId: 2, id: 'tl-resnet-s' });
+    host.handle({ type: 'describeModel', requestId: 3, id: 'no-such-model' });
+    await host.idle();
+    const reply = (id: number) => sent.find((m): m is Extract<FromWorker, { type: 'reply' }> => m.type === 'reply' && m.requestId === id)!;
+    expect(reply(1)).toMatchObject({ ok: false, error: expect.stringMatching(/not been initialised/) });
+    const shipped = JSON.parse(readFileSync(path.join(resourcesDir, 'models', 'tl-resnet-s', FACTS_FILE), 'utf8'));
+    expect(ModelDescription.parse(reply(2).result)).toEqual({ usable: true, facts: shipped });
+    expect(ModelDescription.parse(reply(3).result)).toEqual({ usable: false, reason: 'it is not shipped, downloaded or imported (no model.json found)' });
   }, 60_000);
 });

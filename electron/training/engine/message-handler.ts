@@ -80,7 +80,10 @@ export function createMessageHandler(send: Send, deps: EngineDeps): MessageHandl
           return reply(msg.requestId, () => enqueue(() => exportRunModel(msg.runId, msg.config, msg.outDir, requireEnv(), deps)));
         case 'describeModel':
           // Loading creates tensors: it waits its turn like any other tensor work.
-          return reply(msg.requestId, () => enqueue(() => deps.describeModel(msg.id, requireEnv())));
+          return reply(msg.requestId, async () => {
+            const workerEnv = requireEnv();
+            return enqueue(() => deps.describeModel(msg.id, workerEnv));
+          });
       }
     },
     crash(err) {
