@@ -60,11 +60,15 @@ export const TrainRequest = z.object({
   seeds: z.number().int().min(1).max(10).default(1),
 });
 
+/** How many training processes run at once: 'auto' = one per physical core, fewer where memory is short. */
+export const TrainingWorkers = z.union([z.literal('auto'), z.number().int().min(1).max(64)]);
+
 export const Settings = z.object({
   studentName: Text(100),
   classSession: Text(100),
   theme: Theme,
   backend: BackendChoice,
+  trainingWorkers: TrainingWorkers,
 });
 export const SettingsPatch = Settings.partial();
 
@@ -105,7 +109,12 @@ export const DatasetInfo = z.object({
   role: z.enum(['source', 'similar-target', 'different-target', 'user']),
   description: z.string(),
   classes: z.array(z.string()),
+  /** Images per class a run draws its training and validation images from (and, for a folder,
+   *  its test images too). */
   counts: z.array(Count),
+  /** Shipped targets: images per class of the fixed test pool, besides `counts`, that every run on
+   *  the set is scored on. */
+  testCounts: z.array(Count).optional(),
   imageSize: z.tuple([Count, Count, Count]),
   card: z.string().optional(),
   path: z.string().optional(),
@@ -272,7 +281,8 @@ export const TrainingProgress = z.object({
 });
 export const EpochEvent = z.object({ runId: Id, metrics: EpochMetrics });
 export const JobState = z.object({ runId: Id, status: RunStatus, error: z.string().nullable() });
-export const QueueState = z.object({ active: Id.nullable(), queued: z.array(Id) });
+/** Runs training now (one per worker process), runs waiting in order, and how many workers train at once. */
+export const QueueState = z.object({ running: z.array(Id), queued: z.array(Id), workers: Count });
 export const TransferProgress = z.object({ id: Id, received: Count, total: Count.nullable(), done: z.boolean() });
 
 // ---------------------------------------------------------------------------------------------
@@ -343,7 +353,8 @@ export const methods = {
   'models.remove': method(z.object({ id: Id }), Ok),
   'models.import': method(z.object({ path: z.string().min(1).max(4096), name: Text(200).optional() }), BackboneInfo),
 
-  'training.start': method(TrainRequest, z.object({ runIds: z.array(Id), pairId: Id.nullable() })),
+  /** pairId: the first seed's pair; repeatId: shared by every run of a request over several seeds. */
+  'training.start': method(TrainRequest, z.object({ runIds: z.array(Id), pairId: Id.nullable(), repeatId: Id.nullable().optional() })),
   'training.cancel': method(z.object({ runId: Id }), Ok),
   'training.queue': method(NoParams, QueueState),
 
@@ -351,7 +362,7 @@ export const methods = {
   'runs.get': method(z.object({ id: Id }), RunDetail),
   'runs.update': method(z.object({ id: Id, name: Text(200).optional(), notes: Text(10_000).optional(), tags: z.array(Text(50)).max(50).optional(), reflection: Text(10_000).optional() }), RunSummary),
   'runs.delete': method(z.object({ ids: z.array(Id).min(1).max(10_000) }), z.object({ deleted: Count })),
-  'runs.rerun': method(z.object({ id: Id }), z.object({ runIds: z.array(Id), pairId: Id.nullable() })),
+  'runs.rerun': method(z.object({ id: Id }), z.object({ runIds: z.array(Id), pairId: Id.nullable(), repeatId: Id.nullable().optional() })),
   'runs.export': method(z.object({ ids: z.array(Id).min(1).max(10_000), format: z.enum(['csv', 'json']) }), z.object({ filename: z.string(), content: z.string() })),
   'runs.exportClass': method(z.object({ classSession: Text(100) }), z.object({ filename: z.string(), content: z.string() })),
   'runs.import': method(z.object({ content: z.string().min(1).max(200_000_000) }), z.object({ imported: Count, skipped: Count })),
@@ -418,6 +429,7 @@ export type SettingsPatch = z.output<typeof SettingsPatch>;
 export type AppInfo = z.output<typeof AppInfo>;
 export type SkippedFile = z.output<typeof SkippedFile>;
 export type UnfrozenBatchNorm = z.output<typeof UnfrozenBatchNorm>;
+export type TrainingWorkers = z.output<typeof TrainingWorkers>;
 export type TestScore = z.output<typeof TestScore>;
 export type StopReason = z.output<typeof StopReason>;
 export type EpochEvent = z.output<typeof EpochEvent>;

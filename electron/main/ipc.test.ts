@@ -51,7 +51,7 @@ describe('IPC binding', () => {
   it('forwards contract events to our window only', () => {
     let listener: any;
     forwardEvents((l) => ((listener = l), () => {}), () => ours as any);
-    listener({ event: 'training.queue', payload: { active: null, queued: [] } });
-    expect(ours.send).toHaveBeenCalledWith('training.queue', { active: null, queued: [] });
+    listener({ event: 'training.queue', payload: { running: [], queued: [], workers: 1 } });
+    expect(ours.send).toHaveBeenCalledWith('training.queue', { running: [], queued: [], workers: 1 });
   });
 });

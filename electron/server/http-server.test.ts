@@ -198,8 +198,8 @@ describe('browser-mode server', () => {
     server = await start();
     const ws = await connect(`ws://127.0.0.1:${server.port}/ws?token=${token}`);
     const got = new Promise<any>((resolve) => ws.once('message', (d) => resolve(JSON.parse(String(d)))));
-    for (const l of listeners) l({ event: 'training.queue', payload: { active: null, queued: [] } });
-    expect(await got).toEqual({ event: 'training.queue', payload: { active: null, queued: [] } });
+    for (const l of listeners) l({ event: 'training.queue', payload: { running: [], queued: [], workers: 1 } });
+    expect(await got).toEqual({ event: 'training.queue', payload: { running: [], queued: [], workers: 1 } });
     ws.close();
   });
 

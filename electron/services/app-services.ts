@@ -9,6 +9,7 @@ import { createModelsService } from './models/index.js';
 import { RunStore, createRunsService, runArtifactRoot } from './runs/index.js';
 import { SettingsStore, createSettingsService } from './settings/settings-service.js';
 import { openDatabase } from './store/database.js';
+import { poolSize } from './training/pool-size.js';
 import { createTrainingService } from './training/training-service.js';
 import type { SpawnWorker } from './training/worker-host.js';
 
@@ -49,6 +50,7 @@ export function createAppServices(opts: AppServicesOptions) {
     emit,
     spawnWorker: opts.spawnWorker,
     workerEnv: () => ({ resourcesDir: opts.resourcesDir, dataDir: opts.dataDir, backend: settings.get().backend }),
+    poolSize: () => poolSize(settings.get().trainingWorkers),
     dataDir: opts.dataDir,
     identity,
     log,

@@ -3,7 +3,7 @@ import type { Handlers, Settings } from '../../contract/index.js';
 import { Settings as SettingsSchema } from '../../contract/index.js';
 import type { Db } from '../store/database.js';
 
-const defaults: Settings = { studentName: '', classSession: '', theme: 'system', backend: 'auto' };
+const defaults: Settings = { studentName: '', classSession: '', theme: 'system', backend: 'auto', trainingWorkers: 'auto' };
 
 export class SettingsStore {
   constructor(private db: Db) {}

@@ -1,6 +1,7 @@
-// Hands training jobs to the worker one at a time, records every event in the run store as it
-// arrives, and survives the worker dying: the job it was running is marked failed with the reason
-// and the next queued job starts in a fresh process.
+// One queue of training jobs over a pool of workers: each worker trains one job at a time, so a pair
+// (or any set of queued runs) trains on as many processes as the pool has. Every event is recorded in
+// the run store as it arrives, and a worker that dies fails only the job it was running; the next
+// job on that slot starts in a fresh process.
 import type { Emit, QueueState, TrainConfig } from '../../contract/index.js';
 import type { FromWorker } from '../../worker-protocol/messages.js';
 import type { RunRecorder } from './run-recorder.js';
@@ -8,25 +9,33 @@ import type { WorkerHost } from './worker-host.js';
 
 interface Job { runId: string; config: TrainConfig }
 
-/** If the worker has not confirmed a cancel after this long, it is killed (a kernel may be stuck). */
+/** Where jobs run: `size()` workers, each reached through its host. Built by the training service. */
+export interface WorkerPool {
+  size(): number;
+  host(slot: number): WorkerHost;
+}
+
+/** If a worker has not confirmed a cancel after this long, it is killed (a kernel may be stuck). */
 const CANCEL_GRACE_MS = 20_000;
+
+interface Slot { job: Job | null; cancelRequested: boolean; cancelTimer: NodeJS.Timeout | null }
+
+export type JobMessage = Exclude<FromWorker, { type: 'reply' | 'ready' | 'log' | 'describeModel' }>;
 
 export class TrainingQueue {
   private queued: Job[] = [];
-  private active: Job | null = null;
-  private cancelTimer: NodeJS.Timeout | null = null;
-  private cancelRequested = false;
+  private slots: Slot[] = [];
 
-  constructor(private store: RunRecorder, private emit: Emit, private host: () => WorkerHost) {}
+  constructor(private store: RunRecorder, private emit: Emit, private pool: WorkerPool) {}
 
   state(): QueueState {
-    return { active: this.active?.runId ?? null, queued: this.queued.map((j) => j.runId) };
+    return { running: this.slots.flatMap((s) => (s.job ? [s.job.runId] : [])), queued: this.queued.map((j) => j.runId), workers: this.pool.size() };
   }
 
   enqueue(runId: string, config: TrainConfig) {
     this.queued.push({ runId, config });
     this.emitQueue();
-    void this.pump();
+    this.pump();
   }
 
   cancel(runId: string): boolean {
@@ -37,17 +46,27 @@ export class TrainingQueue {
       this.emitQueue();
       return true;
     }
-    if (this.active?.runId !== runId) return false;
-    this.cancelRequested = true;
-    void this.host().send({ type: 'cancel', runId });
-    this.cancelTimer ??= setTimeout(() => this.host().kill(), CANCEL_GRACE_MS);
+    const index = this.slots.findIndex((s) => s.job?.runId === runId);
+    if (index < 0) return false;
+    const slot = this.slots[index];
+    slot.cancelRequested = true;
+    void this.pool.host(index).send({ type: 'cancel', runId });
+    slot.cancelTimer ??= setTimeout(() => this.pool.host(index).kill(), CANCEL_GRACE_MS);
     return true;
   }
 
-  /** Routed here by the WorkerHost for every job message. */
-  onWorkerMessage(m: Exclude<FromWorker, { type: 'reply' | 'ready' | 'log' }>) {
+  /** A worker that is not training now, for request/reply work (describe, analyze, export); else the first. */
+  idleHost(): WorkerHost {
+    const size = this.pool.size();
+    for (let i = 0; i < size; i++) if (!this.slots[i]?.job) return this.pool.host(i);
+    return this.pool.host(0);
+  }
+
+  /** Routed here by slot `slot`'s WorkerHost for every job message. */
+  onWorkerMessage(slot: number, m: JobMessage) {
     const runId = 'runId' in m ? m.runId : m.progress.runId;
-    if (runId !== this.active?.runId) return; // late message from a job already settled
+    const s = this.slots[slot];
+    if (!s?.job || runId !== s.job.runId) return; // late message from a job already settled
     switch (m.type) {
       case 'started':
         this.store.markStarted(runId, m);
@@ -65,35 +84,35 @@ export class TrainingQueue {
         break;
       case 'result':
         this.store.complete(runId, m.result, m.modelDir);
-        this.settle('completed', null);
+        this.settle(slot, 'completed', null);
         break;
       case 'cancelled':
-        this.settle('cancelled', null);
+        this.settle(slot, 'cancelled', null);
         break;
       case 'failed':
-        this.settle('failed', m.error);
+        this.settle(slot, 'failed', m.error);
         break;
     }
   }
 
-  /** The worker process is gone: whatever it was running failed (or was cancelled, if asked). */
-  onWorkerDied(reason: string) {
-    if (!this.active) return;
-    if (this.cancelRequested) this.settle('cancelled', null);
-    else this.settle('failed', `${reason} The epochs completed before that are kept.`);
+  /** Slot `slot`'s process is gone: whatever it was running failed (or was cancelled, if asked). */
+  onWorkerDied(slot: number, reason: string) {
+    const s = this.slots[slot];
+    if (!s?.job) return;
+    if (s.cancelRequested) this.settle(slot, 'cancelled', null);
+    else this.settle(slot, 'failed', `${reason} The epochs completed before that are kept.`);
   }
 
-  private settle(status: 'completed' | 'failed' | 'cancelled', error: string | null) {
-    const job = this.active;
+  private settle(slot: number, status: 'completed' | 'failed' | 'cancelled', error: string | null) {
+    const s = this.slots[slot];
+    const job = s?.job;
     if (!job) return;
     if (status !== 'completed') this.store.finish(job.runId, status, error);
     this.emit('training.job', { runId: job.runId, status, error });
-    this.active = null;
-    this.cancelRequested = false;
-    if (this.cancelTimer) clearTimeout(this.cancelTimer);
-    this.cancelTimer = null;
+    if (s.cancelTimer) clearTimeout(s.cancelTimer);
+    this.slots[slot] = { job: null, cancelRequested: false, cancelTimer: null };
     this.emitQueue();
-    void this.pump();
+    this.pump();
   }
 
   private finish(runId: string, status: 'failed' | 'cancelled', error: string | null) {
@@ -101,16 +120,25 @@ export class TrainingQueue {
     this.emit('training.job', { runId, status, error });
   }
 
-  private async pump() {
-    if (this.active || this.queued.length === 0) return;
-    const job = this.queued.shift()!;
-    this.active = job;
+  /** Starts queued jobs, in order, on every free slot. */
+  private pump() {
+    const size = this.pool.size();
+    for (let i = 0; i < size && this.queued.length > 0; i++) {
+      this.slots[i] ??= { job: null, cancelRequested: false, cancelTimer: null };
+      if (this.slots[i].job) continue;
+      const job = this.queued.shift()!;
+      this.slots[i].job = job;
+      void this.startOn(i, job);
+    }
     this.emitQueue();
+  }
+
+  private async startOn(slot: number, job: Job) {
     try {
-      await this.host().send({ type: 'start', runId: job.runId, config: job.config });
+      await this.pool.host(slot).send({ type: 'start', runId: job.runId, config: job.config });
     } catch (e) {
-      // The process could not even start: fail this job and try the next one.
-      if (this.active === job) this.settle('failed', e instanceof Error ? e.message : String(e));
+      // The process could not even start: fail this job and go on with the next one.
+      if (this.slots[slot]?.job === job) this.settle(slot, 'failed', e instanceof Error ? e.message : String(e));
     }
   }
 

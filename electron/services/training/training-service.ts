@@ -1,11 +1,15 @@
-// The training side of the contract: start (one run or a linked pair), cancel, queue, export a
-// trained model, the device report and the flowchart's data analysis — all backed by the worker.
+// The training side of the contract: start (one run or a linked pair, over one or more seeds),
+// cancel, queue, export a trained model, the device report and the flowchart's data analysis — all
+// backed by the worker.
+import { randomUUID } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { DeviceReport, FlowchartAnalysis, methods, STRATEGY_LABEL, type Emit, type Handlers, type Strategy, type TrainConfig, type TrainRequest } from '../../contract/index.js';
+import { DeviceReport, FlowchartAnalysis, methods, type Emit, type Handlers, type TrainConfig, type TrainRequest } from '../../contract/index.js';
 import { ModelDescription } from '../../models/facts.js';
 import type { WorkerEnv } from '../../worker-protocol/messages.js';
 import { NotFoundError } from '../dispatcher.js';
+import { trainableImages } from './dataset-images.js';
+import { planRequest } from './plan-runs.js';
 import type { RunRecorder } from './run-recorder.js';
 import { TrainingQueue } from './training-queue.js';
 import { WorkerHost, type SpawnWorker } from './worker-host.js';
@@ -15,60 +19,55 @@ export interface TrainingServiceOptions {
   emit: Emit;
   spawnWorker: SpawnWorker;
   workerEnv: () => WorkerEnv;
+  /** How many workers train at once (read when a job starts; a smaller pool lets busy workers finish). */
+  poolSize?: () => number;
   dataDir: string;
   identity: () => { studentName: string; classSession: string };
   log?: (msg: string) => void;
 }
 
-
-export function defaultRunName(config: TrainConfig): string {
-  const subset = config.dataset.perClass ? ` ×${config.dataset.perClass}/class` : ' (all)';
-  return `${STRATEGY_LABEL[config.strategy]} · ${config.dataset.id}${subset} · ${config.backboneId}`;
-}
-
-/**
- * A pair shares one budget. Its feature-extraction run trains only a new head, so it uses the head's
- * learning rate (the fine-tuning rate would leave the head undertrained), and as many epochs as the
- * fine-tuning run trains in total (head phase + unfreezing) so neither gets more optimizer steps.
- */
-function pairedFeatureExtraction(config: Omit<TrainConfig, 'strategy'>): TrainConfig {
-  const epochs = config.twoPhase ? config.headEpochs + config.epochs : config.epochs;
-  return { ...config, strategy: 'feature-extraction', learningRate: config.headLearningRate, epochs: Math.min(500, epochs) };
-}
+export { defaultRunName } from './plan-runs.js';
 
 export type TrainingHandlers = Pick<Handlers, 'training.start' | 'training.cancel' | 'training.queue' | 'runs.exportModel' | 'device.probe' | 'flowchart.analyze'>;
 
 export function createTrainingService(opts: TrainingServiceOptions) {
   const { store, emit } = opts;
   let queue: TrainingQueue;
-  const host = new WorkerHost(
+  // Worker processes start on first use; slot i's messages go to slot i's job.
+  const hosts: WorkerHost[] = [];
+  const hostFor = (slot: number): WorkerHost => (hosts[slot] ??= new WorkerHost(
     opts.spawnWorker,
     opts.workerEnv,
-    (m) => queue.onWorkerMessage(m),
+    (m) => queue.onWorkerMessage(slot, m),
     (reason) => {
-      opts.log?.(`training process died: ${reason}`);
-      queue.onWorkerDied(reason);
+      opts.log?.(`training process ${slot + 1} died: ${reason}`);
+      queue.onWorkerDied(slot, reason);
     },
     opts.log,
-  );
-  queue = new TrainingQueue(store, emit, () => host);
+  ));
+  queue = new TrainingQueue(store, emit, { size: () => Math.max(1, opts.poolSize?.() ?? 1), host: hostFor });
+  /** Request/reply work goes to a worker that is not training, when there is one. */
+  const host = { request: ((...args: Parameters<WorkerHost['request']>) => queue.idleHost().request(...args)) as WorkerHost['request'] };
 
-  function start(request: TrainRequest): { runIds: string[]; pairId: string | null } {
-    const { strategy, ...rest } = request.config;
-    const strategies: Strategy[] = strategy === 'both' ? ['feature-extraction', 'fine-tuning'] : [strategy];
-    const pairId = strategies.length > 1 ? store.createPair() : null;
+  /** Queues the request's runs: one or a pair (the pair rule sets the budget) for each of its seeds. */
+  async function start(request: Pick<TrainRequest, 'config' | 'name'> & { seeds?: number }): Promise<{ runIds: string[]; pairId: string | null; repeatId: string | null }> {
+    const size = request.config.strategy === 'both' ? await trainableImages(request.config.dataset, { resourcesDir: opts.workerEnv().resourcesDir, dataDir: opts.dataDir }) : null;
+    const groups = planRequest(request, size);
+    const repeatId = groups.length > 1 ? randomUUID() : null;
     const who = opts.identity();
-    const jobs = strategies.map((s) => {
-      const config: TrainConfig = pairId && s === 'feature-extraction' ? pairedFeatureExtraction(rest) : { ...rest, strategy: s };
-      const name = request.name ? (pairId ? `${request.name} · ${STRATEGY_LABEL[s]}` : request.name) : defaultRunName(config);
-      return { id: store.createRun({ name, pairId, config, ...who }).id, config };
-    });
+    const jobs: Array<{ id: string; config: TrainConfig }> = [];
+    let firstPair: string | null = null;
+    for (const group of groups) {
+      const pairId = group.paired ? store.createPair() : null;
+      firstPair ??= pairId;
+      for (const run of group.runs) jobs.push({ id: store.createRun({ name: run.name, pairId, config: run.config, repeatId, ...who }).id, config: run.config });
+    }
     for (const job of jobs) queue.enqueue(job.id, job.config);
-    return { runIds: jobs.map((j) => j.id), pairId };
+    return { runIds: jobs.map((j) => j.id), pairId: firstPair, repeatId };
   }
 
   const handlers: TrainingHandlers = {
-    'training.start': async (request) => start(request),
+    'training.start': (request) => start(request),
     'training.cancel': async ({ runId }) => {
       if (!queue.cancel(runId)) throw new NotFoundError(`Run ${runId} is not queued or running.`);
       return { ok: true };
@@ -94,5 +93,10 @@ export function createTrainingService(opts: TrainingServiceOptions) {
   const describeModel = (id: string): Promise<ModelDescription> =>
     host.request(ModelDescription, (requestId) => ({ type: 'describeModel', requestId, id }));
 
-  return { handlers, rerun: (config: TrainConfig, name: string) => Promise.resolve(start({ config, name })), describeModel, host, queue, close: () => host.stop() };
+  return {
+    handlers, rerun: (config: TrainConfig, name: string) => start({ config, name }), describeModel, queue,
+    /** The worker process of each slot started so far (tests kill them). */
+    hosts: () => [...hosts],
+    close: () => { for (const h of hosts) h.stop(); },
+  };
 }

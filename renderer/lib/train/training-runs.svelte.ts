@@ -9,7 +9,7 @@ import { applyEpoch, applyJob, applyProgress, isFinished, liveRunFromDetail, new
 class TrainingRuns {
   /** Newest first. */
   runs = $state<LiveRun[]>([]);
-  queue = $state<QueueState>({ active: null, queued: [] });
+  queue = $state<QueueState>({ running: [], queued: [], workers: 1 });
   error = $state<string | null>(null);
   private connected = false;
   private loading = new Set<string>();
@@ -43,7 +43,7 @@ class TrainingRuns {
 
   private setQueue(q: QueueState): void {
     this.queue = q;
-    for (const id of [q.active, ...q.queued]) if (id) this.ensure(id);
+    for (const id of [...q.running, ...q.queued]) this.ensure(id);
   }
 
   /** The run with this id, added (and its stored record fetched) when first seen. */
@@ -94,10 +94,15 @@ class TrainingRuns {
     [...res.runIds].reverse().forEach((id) => {
       if (!this.find(id)) this.runs.unshift(newLiveRun(id));
     });
+    // One run or one pair: strategy and pair are known now. Repeats over seeds learn theirs from
+    // the stored records, as the order of their ids is the service's to choose.
+    const single = res.runIds.length === strategies.length;
     res.runIds.forEach((id, i) => {
       const run = this.find(id)!;
-      run.strategy = strategies[i] ?? null;
-      run.pairId = res.pairId;
+      if (single) {
+        run.strategy = strategies[i] ?? null;
+        run.pairId = res.pairId;
+      }
       run.datasetId = request.config.dataset.id;
       void this.loadDetail(id);
     });
