@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { randomTensor, relativeMaxDiff, runOnBoth } from './testing/kernel-checks.js';
+import { setSimdLoopsEnabled } from './simd-loops.js';
+import { randomTensor, relativeMaxDiff, runKernel, runOnBoth } from './testing/kernel-checks.js';
 
 type Pad = 'same' | 'valid';
 interface Case { b: number; h: number; w: number; c: number; m: number; k: [number, number]; s: [number, number]; pad: Pad }
@@ -14,6 +15,10 @@ const cases: Case[] = [
   // Shapes real backbones hit. MobileNet's stride-2 'same' on even inputs pads only after.
   { b: 2, h: 8, w: 8, c: 32, m: 1, k: [3, 3], s: [2, 2], pad: 'same' },
   { b: 2, h: 8, w: 6, c: 64, m: 1, k: [5, 5], s: [2, 2], pad: 'same' },
+  // MobileNet v1 0.25 at 224 px: the first, a middle and the last depthwise layer.
+  { b: 1, h: 112, w: 112, c: 8, m: 1, k: [3, 3], s: [1, 1], pad: 'same' },
+  { b: 2, h: 14, w: 14, c: 128, m: 1, k: [3, 3], s: [2, 2], pad: 'same' },
+  { b: 2, h: 7, w: 7, c: 256, m: 1, k: [3, 3], s: [1, 1], pad: 'same' },
   // 'valid' stride 2 on odd inputs.
   { b: 2, h: 9, w: 7, c: 32, m: 1, k: [3, 3], s: [2, 2], pad: 'valid' },
   { b: 3, h: 7, w: 9, c: 48, m: 1, k: [3, 3], s: [2, 2], pad: 'valid' },
@@ -47,6 +52,11 @@ describe('DepthwiseConv2dNative forward and backprops on wasm match cpu', () => 
     const f = await runOnBoth('DepthwiseConv2dNativeBackpropFilter', { x, dy }, { ...common, filterShape: filter.shape });
     expect(f.wasm.shape).toEqual(f.cpu.shape);
     expect(relativeMaxDiff(f.cpu.data, f.wasm.data)).toBeLessThanOrEqual(1e-4);
+    // The JS loop, which runs where the SIMD one does not apply or WebAssembly SIMD is missing.
+    setSimdLoopsEnabled(false);
+    const fJs = runKernel('DepthwiseConv2dNativeBackpropFilter', { x, dy }, { ...common, filterShape: filter.shape });
+    setSimdLoopsEnabled(true);
+    expect(relativeMaxDiff(f.cpu.data, fJs.data)).toBeLessThanOrEqual(1e-4);
 
     const d = await runOnBoth('DepthwiseConv2dNativeBackpropInput', { dy, filter }, { ...common, inputShape: x.shape });
     expect(d.wasm.shape).toEqual(d.cpu.shape);

@@ -2,6 +2,11 @@
 // replacements for shipped kernels that dominated a training step. Call after
 // `await tf.setBackend('wasm'); await tf.ready()` (or use initWasmBackend from ./wasm-setup.js).
 import * as tf from '@tensorflow/tfjs';
+import { installFusedBatchNorm } from './batch-norm-layer.js';
+import {
+  BN_GRAD_INPUT, BN_GRAD_STATS, BN_TRAINING, batchNormGradInputWasm, batchNormGradStatsWasm, batchNormTrainingWasm,
+  registerBatchNormTrainingGradient,
+} from './batch-norm-training.js';
 import { conv2DBackpropFilterWasm } from './conv2d-backprop-filter.js';
 import { conv2DBackpropInputWasm } from './conv2d-backprop-input.js';
 import { depthwiseBackpropFilterWasm, depthwiseBackpropInputWasm } from './depthwise-backprop.js';
@@ -22,12 +27,16 @@ export const WASM_TRAINING_KERNELS: Readonly<Record<string, tf.KernelFunc>> = {
   Sum: sumWasm as unknown as tf.KernelFunc,
   Mean: meanWasm as unknown as tf.KernelFunc,
   Identity: identityWasm as unknown as tf.KernelFunc,
+  [BN_TRAINING]: batchNormTrainingWasm as unknown as tf.KernelFunc,
+  [BN_GRAD_STATS]: batchNormGradStatsWasm as unknown as tf.KernelFunc,
+  [BN_GRAD_INPUT]: batchNormGradInputWasm as unknown as tf.KernelFunc,
 };
 
 /** Kernels our implementations call into; remembered before anything is overridden. */
 const BUILDING_BLOCKS = ['Conv2D', 'BatchMatMul', 'DepthwiseConv2dNative', 'Transpose', 'Slice', 'Tile', 'Conv2DBackpropInput', 'MaxPoolGrad', 'Sum', 'Mean', 'Identity'];
 
-/** Registers (or re-registers over the shipped ones) our wasm training kernels. Idempotent. */
+/** Registers (or re-registers over the shipped ones) our wasm training kernels, and routes
+ *  BatchNormalization layers in training mode on wasm through the fused kernels. Idempotent. */
 export function registerWasmTrainingKernels(): void {
   for (const name of BUILDING_BLOCKS) captureShippedKernel(name);
   for (const [kernelName, kernelFunc] of Object.entries(WASM_TRAINING_KERNELS)) {
@@ -37,4 +46,6 @@ export function registerWasmTrainingKernels(): void {
     tf.registerKernel({ kernelName, backendName: 'wasm', kernelFunc });
   }
   registerMeanGradient();
+  registerBatchNormTrainingGradient();
+  installFusedBatchNorm();
 }
