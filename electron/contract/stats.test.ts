@@ -45,6 +45,10 @@ describe('comparePaired', () => {
     expect(c.p).toBeLessThan(0.001);
     expect(pairedVerdict(c, ['feature extraction', 'fine-tuning'])).toMatch(/^fine-tuning is better than feature extraction by 6\.4 points on 1,000 test images/);
   });
+  it('gives the interval for the winner minus the loser, whichever was named first', () => {
+    const c = comparePaired(1000, 104, 40);
+    expect(pairedVerdict(c, ['feature extraction', 'fine-tuning'])).toMatch(/^feature extraction is better than fine-tuning by 6\.4 points on 1,000 test images \(95 % CI [0-9.]+ to [0-9.]+ points\)/);
+  });
   it('says when there is no clear difference', () => {
     const c = comparePaired(100, 6, 8);
     expect(c.interval.low).toBeLessThan(0);

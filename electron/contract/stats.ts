@@ -111,7 +111,10 @@ export function unpackCorrect(packed: string, n: number): boolean[] {
 /** The sentence Compare shows for a paired comparison, in a student's words. */
 export function pairedVerdict(cmp: PairedComparison, names: [string, string], alpha = 0.05): string {
   const pts = (x: number) => `${(Math.abs(x) * 100).toFixed(1)} points`;
-  const ci = `95 % CI ${(cmp.interval.low * 100).toFixed(1)} to ${(cmp.interval.high * 100).toFixed(1)} points`;
+  // The interval is for (second − first); when the first run is the better one, say it for first − second.
+  const flip = cmp.p < alpha && cmp.difference < 0;
+  const [lo, hi] = flip ? [-cmp.interval.high, -cmp.interval.low] : [cmp.interval.low, cmp.interval.high];
+  const ci = `95 % CI ${(lo * 100).toFixed(1)} to ${(hi * 100).toFixed(1)} points`;
   const p = cmp.p < 0.001 ? 'p < 0.001' : `p = ${cmp.p.toFixed(3)}`;
   const images = `${cmp.n.toLocaleString('en-US')} test images`;
   if (cmp.p >= alpha) {

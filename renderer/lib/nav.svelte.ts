@@ -2,13 +2,15 @@
 // lesson's "Try it" button, the flowchart and the history list can all open another view preset.
 import type { TrainRequest } from '../../electron/contract/index.js';
 
-export type View = 'lesson' | 'flowchart' | 'train' | 'history' | 'compare';
+export type View = 'lesson' | 'flowchart' | 'train' | 'history' | 'compare' | 'lab';
 export const views: { id: View; label: string }[] = [
   { id: 'lesson', label: 'Lessons' },
   { id: 'flowchart', label: 'Flowchart' },
   { id: 'train', label: 'Train' },
   { id: 'history', label: 'History' },
   { id: 'compare', label: 'Compare' },
+  /** The teacher's class view (students do not see it). */
+  { id: 'lab', label: 'Class' },
 ];
 
 /** A partial Train form: whatever the caller knows (strategy, backbone, data set, subset size…). */
@@ -19,6 +21,9 @@ export type TrainPreset = Partial<Omit<TrainRequest['config'], 'dataset'>> & {
   /** Repeat over this many seeds (TrainRequest.seeds). */
   seeds?: number;
 };
+
+/** Runs Compare lays side by side at most: 6 by hand, or a pair repeated over up to 10 seeds. */
+export const MAX_COMPARE = 20;
 
 class Navigation {
   view = $state<View>('lesson');
@@ -34,7 +39,7 @@ class Navigation {
     this.view = 'train';
   }
   openCompare(runIds: string[]) {
-    this.compareRunIds = runIds.slice(0, 6);
+    this.compareRunIds = runIds.slice(0, MAX_COMPARE);
     this.view = 'compare';
   }
   openLesson(id: string) {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { GuidedState } from '../../../electron/contract/index.js';
-import { countsForPair, STEP, stepForPair } from './guided-steps.js';
+import { countsForPair, pairEvidence, STEP, stepForPair } from './guided-steps.js';
 
 const state = (over: Partial<GuidedState> = {}): GuidedState => ({
   step: STEP.trainRecommended, lessonId: '01-two-strategies', pairId: 'guided-x', recommendation: 'feature-extraction', reflection: null, ...over,
@@ -31,5 +31,15 @@ describe('guided pair', () => {
     expect(no(run('b', 'feature-extraction'))).toMatch(/already has/);
     expect(no(run('b', 'fine-tuning', { datasetId: 'digits' }))).toMatch(/train on fashion-target/);
     expect(no(run('b', 'fine-tuning'), first, state({ step: STEP.compare }))).toMatch(/not waiting/);
+  });
+});
+
+describe('the reflection', () => {
+  it('quotes the pair\'s test accuracy with intervals, feature extraction first', () => {
+    const score = (testAcc: number | null) => ({ testAcc, testLow: testAcc && testAcc - 0.02, testHigh: testAcc && testAcc + 0.02, testN: testAcc && 1000 });
+    expect(pairEvidence([{ strategy: 'fine-tuning', ...score(0.902) }, { strategy: 'feature-extraction', ...score(0.838) }]))
+      .toBe('Test accuracy: feature extraction 83.8 % (81.8–85.8, n = 1,000); fine-tuning 90.2 % (88.2–92.2, n = 1,000).');
+    expect(pairEvidence([{ strategy: 'fine-tuning', ...score(null) }])).toBe('Test accuracy: fine-tuning no test score (recorded before the test set).');
+    expect(pairEvidence([])).toBeNull();
   });
 });

@@ -2,7 +2,8 @@
 // rules can be tested without a server. The pair of runs is identified by a tag (the guided state's
 // `pairId`) that the guide puts on each run it counts, so the two runs may come from two separate
 // Train submissions or from one "train both".
-import type { GuidedState, RunSummary, Strategy } from '../../../electron/contract/index.js';
+import { STRATEGY_LABEL, type GuidedState, type RunSummary, type Strategy } from '../../../electron/contract/index.js';
+import { NO_TEST_SCORE, summaryTestText } from '../../lib/runs/accuracy.js';
 
 export const GUIDED_STEPS = [
   { id: 'read', title: 'Read the lesson' },
@@ -44,4 +45,16 @@ export function countsForPair(state: GuidedState, run: RunLike, pairRuns: RunLik
   if (first && (first.datasetId !== run.datasetId || first.backboneId !== run.backboneId))
     return { counts: false, why: `To compare fairly, train on ${first.datasetId} with ${first.backboneId}, like the first run.` };
   return { counts: true };
+}
+
+/**
+ * The pair's test accuracies in one line, quoted above the reflection and saved with it, feature
+ * extraction first: "Test accuracy: feature extraction 84.0 % (81.6–86.2, n = 1,000); fine-tuning …".
+ */
+export function pairEvidence(pairRuns: Pick<RunSummary, 'strategy' | 'testAcc' | 'testLow' | 'testHigh' | 'testN'>[]): string | null {
+  if (pairRuns.length === 0) return null;
+  const order = (s: Strategy) => (s === 'feature-extraction' ? 0 : 1);
+  const parts = [...pairRuns].sort((a, b) => order(a.strategy) - order(b.strategy))
+    .map((r) => `${STRATEGY_LABEL[r.strategy].toLowerCase()} ${r.testAcc == null ? NO_TEST_SCORE : summaryTestText(r)}`);
+  return `Test accuracy: ${parts.join('; ')}.`;
 }

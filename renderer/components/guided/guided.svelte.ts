@@ -3,7 +3,7 @@
 import type { GuidedState, JobState, RunSummary, Strategy } from '../../../electron/contract/index.js';
 import { api, errorMessage } from '../../lib/api.js';
 import { session } from '../../lib/session.svelte.js';
-import { countsForPair, REFLECTION_QUESTION, STEP, stepForPair } from './guided-steps.js';
+import { countsForPair, pairEvidence, REFLECTION_QUESTION, STEP, stepForPair } from './guided-steps.js';
 
 class Guided {
   state = $state<GuidedState | null>(null);
@@ -107,10 +107,12 @@ class Guided {
     if (step !== this.step) await this.set({ step });
   }
 
-  /** Saves the reflection on both runs of the pair and in the guided state. */
-  saveReflection(text: string) {
+  /** Saves the reflection on both runs of the pair and in the guided state, with the pair's test
+   *  accuracies (and the paired verdict, when known) it answers. */
+  saveReflection(text: string, verdict: string | null = null) {
     return this.guard(async () => {
-      const reflection = `${REFLECTION_QUESTION}\n${text.trim()}`;
+      const evidence = [pairEvidence(this.pairRuns), verdict].filter(Boolean).join(' ');
+      const reflection = [REFLECTION_QUESTION, evidence, text.trim()].filter(Boolean).join('\n');
       for (const r of this.pairRuns) await api.call('runs.update', { id: r.id, reflection });
       await this.set({ reflection: text.trim(), step: STEP.done });
     });

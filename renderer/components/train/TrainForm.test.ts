@@ -92,6 +92,56 @@ describe('TrainForm', () => {
   });
 });
 
+describe('TrainForm seeds and BatchNorm', () => {
+  it('sends one run by default and repeats over the seeds asked for', async () => {
+    const { onStart } = setup({ strategy: 'both' });
+    expect((screen.getByTestId('seeds-input') as HTMLInputElement).value).toBe('1');
+    await fireEvent.click(start());
+    expect(onStart.mock.calls[0][0].seeds).toBe(1);
+
+    await fireEvent.input(screen.getByTestId('seeds-input'), { target: { value: '3' } });
+    expect(start().textContent).toMatch(/Start 3 pairs \(6 runs\)/);
+    expect(issues().textContent).toMatch(/Trains 3 pairs \(6 runs\) with seeds 42 to 44/);
+    await fireEvent.click(start());
+    expect(onStart.mock.calls[1][0]).toMatchObject({ seeds: 3, config: { strategy: 'both', seed: 42 } });
+  });
+
+  it('refuses more than 10 seeds or a fraction', async () => {
+    const { onStart } = setup();
+    for (const value of ['11', '0', '2.5', '']) {
+      await fireEvent.input(screen.getByTestId('seeds-input'), { target: { value } });
+      expect(issues().querySelector('[data-severity="error"][data-field="seeds"]')?.textContent).toMatch(/Seeds to repeat over/);
+      expect(start().disabled).toBe(true);
+    }
+    expect(onStart).not.toHaveBeenCalled();
+  });
+
+  it('offers the unfrozen-BatchNorm choice only when fine-tuning, explained, and sends it', async () => {
+    const { onStart } = setup();
+    expect(screen.queryByTestId('unfrozen-bn')).toBeNull();
+    await fireEvent.click(screen.getByDisplayValue('fine-tuning'));
+    const group = screen.getByTestId('unfrozen-bn');
+    expect(group.textContent).toMatch(/Batch statistics:.*each batch's own mean and variance/);
+    expect(group.textContent).toMatch(/Inference mode:.*pretrained averages/);
+    expect((screen.getByDisplayValue('batch-statistics') as HTMLInputElement).checked).toBe(true);
+    await fireEvent.click(screen.getByDisplayValue('inference'));
+    await fireEvent.click(start());
+    expect(onStart.mock.calls[0][0].config).toMatchObject({ strategy: 'fine-tuning', unfrozenBatchNorm: 'inference' });
+  });
+});
+
+describe('TrainForm pair budget', () => {
+  it('says what each run of a pair gets under the pair rule', async () => {
+    setup({ strategy: 'both' });
+    await fireEvent.input(screen.getByTestId('epochs-input'), { target: { value: '3' } });
+    await fireEvent.input(screen.getByTestId('head-epochs-input'), { target: { value: '2' } });
+    const note = screen.getByTestId('pair-budget').textContent?.replace(/\s+/g, ' ') ?? '';
+    expect(note).toMatch(/fine-tuning runs as set here \(5 epochs in all\)/);
+    // 400 images: feature extraction may run up to the largest cap, early stopping decides.
+    expect(note).toMatch(/head learning rate \(1e-3\), and early stopping \(patience 20\) decides .* within a cap of 500 epochs/);
+  });
+});
+
 describe('TrainForm costs', () => {
   it('shows the head-only count for feature extraction', () => {
     setup();

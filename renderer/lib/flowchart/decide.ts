@@ -12,27 +12,15 @@
 //      fine-tuning can only help, even on a similar domain).
 // Answers that pointed the other way are returned as `notes`, so the student sees the conflict.
 import { STRATEGY_LABEL, type Compute, type DataSize, type Similarity, type Strategy } from '../../../electron/contract/index.js';
+import { EDGES, LARGE_ABOVE, SMALL_BELOW, flowchartPath, sizeOf, type Edge, type LeafId, type NodeId, type QuestionId } from '../../../electron/contract/flowchart.js';
 
 export type { Compute, DataSize, Similarity };
 export { STRATEGY_LABEL };
 
 export interface Answers { images: number; similarity: Similarity; compute: Compute }
 
-export type QuestionId = 'images' | 'similarity' | 'compute';
-export type LeafId = 'feature-extraction' | 'fine-tuning';
-export type NodeId = QuestionId | LeafId;
-
-/** One edge of the tree: from a question, for an answer, to the next node. */
-export interface Edge { from: QuestionId; answer: DataSize | Similarity | Compute; to: NodeId; label: string }
-
-export const SMALL_BELOW = 1_000;
-export const LARGE_ABOVE = 10_000;
-
-/** < 1,000 small; 1,000–10,000 (both inclusive) medium; > 10,000 large. */
-export function sizeOf(images: number): DataSize {
-  if (!Number.isFinite(images) || images < 0) throw new RangeError(`The number of images must be a count of 0 or more, not ${images}.`);
-  return images < SMALL_BELOW ? 'small' : images > LARGE_ABOVE ? 'large' : 'medium';
-}
+export type { QuestionId, LeafId, NodeId, Edge };
+export { SMALL_BELOW, LARGE_ABOVE, sizeOf, EDGES };
 
 export const QUESTIONS: Record<QuestionId, { title: string; options: { value: string; label: string }[] }> = {
   images: {
@@ -59,18 +47,6 @@ export const QUESTIONS: Record<QuestionId, { title: string; options: { value: st
     ],
   },
 };
-
-/** The whole tree. Every question answer leads to exactly one node. */
-export const EDGES: Edge[] = [
-  { from: 'images', answer: 'small', to: 'feature-extraction', label: '< 1,000' },
-  { from: 'images', answer: 'medium', to: 'similarity', label: '1,000–10,000' },
-  { from: 'images', answer: 'large', to: 'compute', label: '> 10,000' },
-  { from: 'similarity', answer: 'very-similar', to: 'feature-extraction', label: 'very similar' },
-  { from: 'similarity', answer: 'somewhat-similar', to: 'compute', label: 'somewhat' },
-  { from: 'similarity', answer: 'very-different', to: 'compute', label: 'very different' },
-  { from: 'compute', answer: 'limited', to: 'feature-extraction', label: 'limited' },
-  { from: 'compute', answer: 'ample', to: 'fine-tuning', label: 'ample' },
-];
 
 const nf = new Intl.NumberFormat('en-US');
 
@@ -122,17 +98,8 @@ export interface Decision {
 
 export function decide(answers: Answers): Decision {
   const size = sizeOf(answers.images);
-  const answerOf: Record<QuestionId, string> = { images: size, similarity: answers.similarity, compute: answers.compute };
-  const path: Edge[] = [];
-  let node: NodeId = 'images';
-  while (node === 'images' || node === 'similarity' || node === 'compute') {
-    const from: QuestionId = node;
-    const edge: Edge | undefined = EDGES.find((e) => e.from === from && e.answer === answerOf[from]);
-    if (!edge) throw new RangeError(`"${answerOf[from]}" is not an answer to "${QUESTIONS[from].title}"`);
-    path.push(edge);
-    node = edge.to;
-  }
-  const recommendation: Strategy = node;
+  const path = flowchartPath(answers);
+  const recommendation = path.at(-1)!.to as Strategy;
   const visited = new Set(path.map((e) => e.from));
   return {
     recommendation,

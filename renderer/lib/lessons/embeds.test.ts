@@ -1,3 +1,5 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { pageSegments } from './embeds.js';
 import { renderMarkdown } from './markdown.js';
@@ -16,6 +18,21 @@ describe('pageSegments', () => {
     expect(segs[4]).toEqual({ kind: 'my-runs', config: { limit: 5 } });
   });
 
+  it('sets only what a block names, and reads a comparison of variants', () => {
+    const [plain] = pageSegments('```tl-try\n{ "strategy": "fine-tuning" }\n```');
+    expect(plain).toEqual({ kind: 'try', config: { strategy: 'fine-tuning' } });
+    const [cmp] = pageSegments([
+      '```tl-try',
+      '{ "label": "BN", "strategy": "fine-tuning", "seeds": 2, "variants": [{ "label": "batch statistics", "unfrozenBatchNorm": "batch-statistics" }, { "label": "inference mode", "unfrozenBatchNorm": "inference" }] }',
+      '```',
+    ].join('\n'));
+    expect(cmp).toEqual({ kind: 'try', config: { label: 'BN', strategy: 'fine-tuning', seeds: 2, variants: [
+      { label: 'batch statistics', unfrozenBatchNorm: 'batch-statistics' }, { label: 'inference mode', unfrozenBatchNorm: 'inference' },
+    ] } });
+    const [one] = pageSegments('```tl-try\n{ "variants": [{ "label": "only" }] }\n```');
+    expect(one.kind === 'error' && one.message).toMatch(/tl-try.*"variants"/);
+  });
+
   it('reports bad blocks in place with the field at fault', () => {
     const segs = pageSegments('```tl-try\n{ "strategy": "fast" }\n```\n```tl-flowchart\n{oops\n```\n```tl-my-runs\n{}');
     expect(segs.map((s) => s.kind)).toEqual(['error', 'error', 'error']);
@@ -25,10 +42,32 @@ describe('pageSegments', () => {
     expect(messages[2]).toMatch(/missing its closing/);
   });
 
+  it('reads a tl-sweep block: a shipped sweep by data set, or the student\'s newest', () => {
+    const segs = pageSegments('```tl-sweep\n{ "shipped": "digits", "caption": "Digits" }\n```\n```tl-sweep\n```\n```tl-sweep\n{ "shipped": "../x" }\n```');
+    expect(segs.slice(0, 2)).toEqual([{ kind: 'sweep', config: { shipped: 'digits', caption: 'Digits' } }, { kind: 'sweep', config: {} }]);
+    expect(segs[2].kind === 'error' && segs[2].message).toMatch(/tl-sweep.*"shipped"/);
+  });
+
   it('leaves tl- text inside other code blocks alone', () => {
     const segs = pageSegments('````markdown\n```tl-try\n{}\n```\n````');
     expect(segs).toHaveLength(1);
     expect(segs[0].kind).toBe('html');
+  });
+});
+
+describe('the shipped lessons', () => {
+  // Vitest runs from the repository root.
+  const dir = join(process.cwd(), 'resources/lessons');
+  const lessons = readdirSync(dir).filter((f) => /^\d.*\.md$/.test(f));
+  it.each(lessons)('%s: every live block parses', (file) => {
+    const errors = pageSegments(readFileSync(join(dir, file), 'utf8')).filter((s) => s.kind === 'error');
+    expect(errors).toEqual([]);
+  });
+
+  it('lesson 2 starts a real comparison of the two unfrozen-BatchNorm modes', () => {
+    const tries = pageSegments(readFileSync(join(dir, '02-fine-tuning-practice.md'), 'utf8')).filter((s) => s.kind === 'try');
+    const comparison = tries.find((s) => s.kind === 'try' && s.config.variants);
+    expect(comparison?.kind === 'try' && comparison.config.variants?.map((v) => v.unfrozenBatchNorm)).toEqual(['batch-statistics', 'inference']);
   });
 });
 

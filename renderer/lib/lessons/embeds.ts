@@ -2,11 +2,15 @@
 // becomes a Svelte component instead of code; its body is JSON (documented in
 // resources/lessons/README.md):
 //   ```tl-flowchart   optional { images, similarity, compute, caption }  → the decision tree
-//   ```tl-try         { label, strategy, backboneId, dataset, reason, …}  → a "Try it" button
+//   ```tl-try         { label, strategy, backboneId, dataset, reason, …}  → a "Try it" button;
+//                     with `variants` (2–4 settings that differ) a button that starts one run per
+//                     variant on the same data and seed and opens them in Compare
 //   ```tl-my-runs     optional { limit, title }                          → the student's own runs
+//   ```tl-sweep       optional { shipped, caption }                      → a sweep's figure and verdict:
+//                     the shipped sweep of a data set, or the student's newest sweep
 // A block with bad JSON becomes an error segment; the rest of the page still renders.
 import { z } from 'zod';
-import { Compute, DatasetRef, Similarity, TrainRequest } from '../../../electron/contract/index.js';
+import { Compute, DatasetRef, Similarity, TrainRequest, UnfrozenBatchNorm } from '../../../electron/contract/index.js';
 import { renderMarkdown } from './markdown.js';
 
 const FlowchartEmbed = z.object({
@@ -16,6 +20,14 @@ const FlowchartEmbed = z.object({
   caption: z.string().max(300).optional(),
 }).strict();
 
+/** What one variant of a comparison changes, and what it is called in Compare. */
+const TryVariant = TrainRequest.shape.config
+  .omit({ dataset: true, backboneId: true, strategy: true })
+  .partial()
+  // No default here: a block sets only what it names.
+  .extend({ label: z.string().min(1).max(100), unfrozenBatchNorm: UnfrozenBatchNorm.optional() })
+  .strict();
+
 const TryEmbed = TrainRequest.shape.config
   .omit({ dataset: true })
   .partial()
@@ -23,6 +35,9 @@ const TryEmbed = TrainRequest.shape.config
     dataset: DatasetRef.partial().optional(),
     label: z.string().min(1).max(200).optional(),
     reason: z.string().max(500).optional(),
+    unfrozenBatchNorm: UnfrozenBatchNorm.optional(),
+    seeds: TrainRequest.shape.seeds.unwrap().optional(),
+    variants: z.array(TryVariant).min(2).max(4).optional(),
   })
   .strict();
 
@@ -31,8 +46,16 @@ const MyRunsEmbed = z.object({
   title: z.string().max(200).optional(),
 }).strict();
 
+const SweepEmbed = z.object({
+  /** A shipped sweep by its data set id (resources/sweeps/<id>.json); without it the student's newest. */
+  shipped: z.string().regex(/^[a-z0-9-]+$/, 'a data set id (lower case, digits, dashes)').max(100).optional(),
+  caption: z.string().max(300).optional(),
+}).strict();
+
 export type FlowchartEmbed = z.output<typeof FlowchartEmbed>;
+export type SweepEmbed = z.output<typeof SweepEmbed>;
 export type TryEmbed = z.output<typeof TryEmbed>;
+export type TryVariant = z.output<typeof TryVariant>;
 export type MyRunsEmbed = z.output<typeof MyRunsEmbed>;
 
 export type Segment =
@@ -40,9 +63,10 @@ export type Segment =
   | { kind: 'flowchart'; config: FlowchartEmbed }
   | { kind: 'try'; config: TryEmbed }
   | { kind: 'my-runs'; config: MyRunsEmbed }
+  | { kind: 'sweep'; config: SweepEmbed }
   | { kind: 'error'; message: string };
 
-const SCHEMAS = { 'tl-flowchart': FlowchartEmbed, 'tl-try': TryEmbed, 'tl-my-runs': MyRunsEmbed } as const;
+const SCHEMAS = { 'tl-flowchart': FlowchartEmbed, 'tl-try': TryEmbed, 'tl-my-runs': MyRunsEmbed, 'tl-sweep': SweepEmbed } as const;
 type EmbedName = keyof typeof SCHEMAS;
 const isEmbedName = (s: string): s is EmbedName => Object.hasOwn(SCHEMAS, s);
 
@@ -61,7 +85,7 @@ function parseEmbed(name: EmbedName, body: string): Segment {
     const field = issue.path.length ? `"${issue.path.join('.')}"` : 'the block';
     return { kind: 'error', message: `\`${name}\` block: ${field}: ${issue.message}` };
   }
-  const kind = name.slice(3) as 'flowchart' | 'try' | 'my-runs';
+  const kind = name.slice(3) as 'flowchart' | 'try' | 'my-runs' | 'sweep';
   return { kind, config: parsed.data } as Segment;
 }
 

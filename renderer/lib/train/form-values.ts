@@ -1,6 +1,6 @@
 // The Train form's values as plain data, and the pure steps around them: recommended budgets for a
 // data set size, presets from lessons and the flowchart, and the request sent to training.start.
-import { defaultConfig } from '../../../electron/contract/budget.js';
+import { defaultConfig, pairConfigs, totalEpochsOf } from '../../../electron/contract/budget.js';
 import type { DatasetInfo, StrategyChoice, TrainConfig, TrainRequestInput } from '../../../electron/contract/index.js';
 import type { TrainPreset } from '../nav.svelte.js';
 
@@ -161,4 +161,24 @@ export function toTrainRequest(v: FormValues, dataset: DatasetInfo | undefined):
       backend: v.backend,
     },
   };
+}
+
+/**
+ * What a pair's runs get under the pair rule (contract/budget.ts pairConfigs), for the form to say:
+ * fine-tuning's whole run in epochs, and feature extraction's learning rate, epoch cap and patience.
+ * Empty fields count as the recommendation until the form is valid.
+ */
+export function pairBudget(v: FormValues, images: number) {
+  const rec = defaultConfig('fine-tuning', Math.max(1, images));
+  const [fe, ft] = pairConfigs({
+    ...rec,
+    epochs: v.epochs ?? rec.epochs,
+    batchSize: v.batchSize ?? rec.batchSize,
+    validationSplit: v.validationSplit ?? rec.validationSplit,
+    twoPhase: v.twoPhase,
+    headEpochs: v.headEpochs ?? rec.headEpochs,
+    headLearningRate: v.headLearningRate ?? rec.headLearningRate,
+    earlyStopping: { enabled: v.earlyStopping, patience: v.patience ?? rec.earlyStopping.patience },
+  }, images > 0 ? images : null);
+  return { fineTuneEpochs: totalEpochsOf(ft), featureExtraction: { learningRate: fe.learningRate, epochs: fe.epochs, patience: fe.earlyStopping.patience } };
 }

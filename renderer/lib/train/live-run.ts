@@ -1,6 +1,6 @@
 // One run as the Train view follows it: folded from the training events (progress, epoch, job), or
 // rebuilt from the stored run when the view opens mid-run. Pure functions over plain data.
-import type { EpochMetrics, RunDetail, RunStatus, Strategy, TrainConfig, TrainingProgress } from '../../../electron/contract/index.js';
+import { BATCH_CURVE_POINTS, type EpochMetrics, type RunDetail, type RunStatus, type Strategy, type TrainConfig, type TrainingProgress } from '../../../electron/contract/index.js';
 
 export interface LiveRun {
   runId: string;
@@ -22,8 +22,8 @@ export interface LiveRun {
   cancelRequested: boolean;
 }
 
-/** The engine already thins the batch curve; this only guards a very long session. */
-const MAX_BATCH_POINTS = 4000;
+/** The live curve keeps as many points as a stored run (halving when it grows past them). */
+const MAX_BATCH_POINTS = BATCH_CURVE_POINTS;
 
 export function newLiveRun(runId: string, init: Partial<LiveRun> = {}): LiveRun {
   return {
@@ -102,6 +102,7 @@ export function configLine(c: TrainConfig): string {
   }
   parts.push(`${c.epochs} epochs`, `batch ${c.batchSize}`, `${c.optimizer} lr ${c.learningRate}`, `seed ${c.seed}`);
   if (c.augment) parts.push('augmented');
+  if (c.strategy === 'fine-tuning' && c.unfrozenBatchNorm === 'inference') parts.push('unfrozen BN in inference mode');
   if (c.trainFrozenBatchNorm) parts.push('frozen BN trains');
   return parts.join(' · ');
 }
@@ -113,7 +114,7 @@ export const phaseLabels: Record<TrainingProgress['phase'], string> = {
   'caching-embeddings': 'Caching embeddings (frozen base, once)',
   'training-head': 'Training the head',
   'fine-tuning': 'Fine-tuning the unfrozen blocks',
-  evaluating: 'Evaluating on the validation set',
+  evaluating: 'Scoring the validation and test images',
   done: 'Done',
 };
 

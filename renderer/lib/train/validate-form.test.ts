@@ -75,4 +75,12 @@ describe('validateForm', () => {
     expect(order.indexOf('error')).toBe(0);
     expect(order.lastIndexOf('error')).toBeLessThan(order.indexOf('warning'));
   });
+
+  it('refuses repeats whose last seed is past the largest one, and says what a repeat trains', () => {
+    const over = validateForm(base({ seed: 2_147_483_645, seeds: 5 }), ctx);
+    expect(of(over, 'error', 'seeds')[0]?.message).toMatch(/Seeds 2147483645 to 2147483649 go past the largest seed/);
+    const ok = validateForm(base({ seed: 7, seeds: 3 }), ctx);
+    expect(of(ok, 'info', 'seeds')[0]?.message).toBe('Trains 3 runs with seeds 7 to 9; History and Compare show them together as mean ± sd.');
+    expect(hasErrors(ok)).toBe(false);
+  });
 });
