@@ -282,7 +282,13 @@ export const TrainingProgress = z.object({
 export const EpochEvent = z.object({ runId: Id, metrics: EpochMetrics });
 export const JobState = z.object({ runId: Id, status: RunStatus, error: z.string().nullable() });
 /** Runs training now (one per worker process), runs waiting in order, and how many workers train at once. */
-export const QueueState = z.object({ running: z.array(Id), queued: z.array(Id), workers: Count });
+/** Where a job trains: this machine's pool, or a lab worker (`npm run worker`) on another machine. */
+export const JobWorker = z.object({ machine: z.string(), remote: z.boolean(), rung: Rung.nullable(), gpu: z.string().nullable() });
+export const QueueState = z.object({
+  running: z.array(Id), queued: z.array(Id), workers: Count,
+  /** Running jobs' workers, by run id (once known). */
+  where: z.record(z.string(), JobWorker).optional(),
+});
 export const TransferProgress = z.object({ id: Id, received: Count, total: Count.nullable(), done: z.boolean() });
 
 // ---------------------------------------------------------------------------------------------
@@ -323,6 +329,122 @@ export const GuidedState = z.object({
   recommendation: Strategy.nullable(),
   reflection: z.string().nullable(),
 });
+
+// ---------------------------------------------------------------------------------------------
+// Sweeps: both strategies trained at a ladder of data sizes over several seeds
+// ---------------------------------------------------------------------------------------------
+/** The default ladder of training images per class (capped at what the data set has). */
+export const SWEEP_DEFAULT_SIZES = [5, 10, 30, 100, 300, 1000, 3000] as const;
+/** Fewest test images a sweep is scored on: fewer cannot tell two strategies apart at a few points. */
+export const SWEEP_MIN_TEST_IMAGES = 100;
+export const SweepStatus = z.enum(['running', 'completed', 'cancelled', 'failed']);
+export const SweepRequest = z.object({
+  /** A shipped target or a registered folder; every size draws its subset from it by seed. */
+  datasetId: Id,
+  backboneId: Id.default('tl-resnet-s'),
+  name: Text(200).optional(),
+  /** Training images per class, ascending after capping; sizes above the largest class become "all". */
+  sizes: z.array(z.number().int().min(2).max(100_000)).min(2).max(12).default([...SWEEP_DEFAULT_SIZES]),
+  strategies: z.array(Strategy).min(1).max(2).default(['feature-extraction', 'fine-tuning']),
+  /** Fine-tuning's unfreeze choice, as in a pair; the pair rule derives feature extraction's budget. */
+  unfreezeBlocks: z.union([z.number().int().min(0).max(1000), z.literal('all')]).default(2),
+  seeds: z.number().int().min(1).max(10).default(3),
+  /** The first seed; the others are seed+1, … (as a request repeated over seeds). */
+  seed: z.number().int().min(0).max(2_147_483_647).default(42),
+  /** Overrides fine-tuning's budget (unfreezing phase, head phase) for a quick look; unset = the budget rule. */
+  budget: z.object({ epochs: z.number().int().min(1).max(500), headEpochs: z.number().int().min(0).max(500) }).partial().strict().optional(),
+  /** The flowchart's other answers, for its verdict between 1,000 and 10,000 images. Unset: a
+   *  shipped target's role answers it (similar / very different), a folder is "somewhat similar". */
+  similarity: Similarity.optional(),
+  compute: Compute.default('ample'),
+  backend: BackendChoice.default('auto'),
+});
+/** A sweep as stored: the request with every default and the data set's answers filled in. */
+export const SweepConfig = SweepRequest.required({ name: true, similarity: true }).extend({
+  datasetName: z.string(),
+  classes: z.array(z.string()),
+  /** The ladder after capping: images per class and the images a run trains and validates on. */
+  ladder: z.array(z.object({ perClass: Count, images: Count })),
+  /** Test images every run is scored on (a shipped target's fixed pool), or null for a folder,
+   *  whose runs are scored on the test share carved from their own subset. */
+  testImages: Count.nullable(),
+});
+export const SweepRun = z.object({
+  perClass: Count,
+  images: Count,
+  seed: z.number().int(),
+  strategy: Strategy,
+  /** Null when the run was deleted from the history; a resume trains it again. */
+  runId: Id.nullable(),
+  status: RunStatus.nullable(),
+  testAcc: z.number().nullable(),
+  testLow: z.number().nullable(),
+  testHigh: z.number().nullable(),
+  testN: Count.nullable(),
+  /** Training seconds of the run (as the run card shows them). */
+  seconds: z.number().nullable(),
+  startedAt: z.string().nullable(),
+  finishedAt: z.string().nullable(),
+  /** The test score's image set and per-image correctness, for the paired test between strategies. */
+  setId: z.string().nullable(),
+  correctFlags: z.string().nullable(),
+  error: z.string().nullable(),
+});
+export const SweepProgress = z.object({
+  sweepId: Id,
+  status: SweepStatus,
+  done: Count,
+  total: Count,
+  failed: Count,
+  /** Seconds until the last run finishes, from the runs done so far; null until there is a basis. */
+  etaSeconds: z.number().nonnegative().nullable(),
+});
+export const SweepSummary = SweepProgress.omit({ sweepId: true }).extend({
+  id: Id,
+  name: z.string(),
+  config: SweepConfig,
+  studentName: z.string(),
+  classSession: z.string(),
+  createdAt: z.string(),
+  finishedAt: z.string().nullable(),
+  error: z.string().nullable(),
+  /** Shipped sweeps (resources/sweeps) are read-only. */
+  source: z.enum(['stored', 'shipped']),
+});
+export const SweepDetail = SweepSummary.extend({ runs: z.array(SweepRun) });
+export const SweepExportFormat = z.enum(['csv', 'svg', 'png', 'json']);
+
+// ---------------------------------------------------------------------------------------------
+// A lab: one server shared by a class (teacher and student roles, uploads)
+// ---------------------------------------------------------------------------------------------
+export const Role = z.enum(['teacher', 'student']);
+/** Who this connection is: the teacher (everything), or one student of the class link. */
+export const LabMe = z.object({
+  role: Role,
+  student: z.string().nullable(),
+  classSession: z.string(),
+  /** The teacher has shared the class's results: students may read (never change) everyone's runs. */
+  shared: z.boolean(),
+});
+export const LabStudent = z.object({
+  name: z.string(),
+  claimedAt: z.string().nullable(),
+  runs: Count,
+  /** Runs queued or training now. */
+  active: Count,
+  lastRunName: z.string().nullable(),
+  lastRunAt: z.string().nullable(),
+  guided: z.object({ step: Count, lessonId: z.string().nullable() }).nullable(),
+});
+export const LabClass = z.object({
+  /** The link students open (null where no lab is served, e.g. the desktop app). */
+  classUrl: z.string().nullable(),
+  classSession: z.string(),
+  shared: z.boolean(),
+  students: z.array(LabStudent),
+});
+/** What one upload of a folder (browser mode, POST /lab/upload) may hold. */
+export const UPLOAD_LIMITS = { files: 5000, fileBytes: 20 * 1024 * 1024, totalBytes: 500 * 1024 * 1024 } as const;
 
 // ---------------------------------------------------------------------------------------------
 // The method table: name → params and result schemas
@@ -375,6 +497,26 @@ export const methods = {
   'guided.get': method(NoParams, GuidedState),
   'guided.set': method(GuidedState.partial().strict(), GuidedState),
   'flowchart.analyze': method(z.object({ dataset: DatasetRef, backboneId: Id }), FlowchartAnalysis),
+
+  'lab.me': method(NoParams, LabMe),
+  /** The teacher's class view: each student's runs and guided-lesson progress. */
+  'lab.class': method(NoParams, LabClass),
+  'lab.setShared': method(z.object({ shared: z.boolean() }), Ok),
+  /** Frees a claimed name, so that it can be typed again (a student lost their browser's key). */
+  'lab.release': method(z.object({ student: Text(100).min(1) }), Ok),
+
+  /** A sweep: its runs are queued at once (one pair per size and seed) and it resumes after a restart. */
+  'sweeps.start': method(SweepRequest, SweepSummary),
+  'sweeps.list': method(NoParams, z.array(SweepSummary)),
+  /** A stored sweep by id, or a shipped one by "shipped:<data set id>". */
+  'sweeps.get': method(z.object({ id: Id }), SweepDetail),
+  'sweeps.cancel': method(z.object({ id: Id }), SweepSummary),
+  /** Trains the runs a cancelled or failed sweep has not finished; finished runs are kept. */
+  'sweeps.resume': method(z.object({ id: Id }), SweepSummary),
+  'sweeps.delete': method(z.object({ id: Id, withRuns: z.boolean().default(false) }), Ok),
+  /** Every run as CSV (size, seed, strategy, test accuracy, interval, seconds), the figure as SVG or
+   *  PNG (base64), or the whole sweep as JSON. */
+  'sweeps.export': method(z.object({ id: Id, format: SweepExportFormat }), z.object({ filename: z.string(), content: z.string(), encoding: z.enum(['utf8', 'base64']) })),
 } as const;
 
 export const events = {
@@ -384,6 +526,7 @@ export const events = {
   'training.queue': QueueState,
   'datasets.scanProgress': z.object({ scanId: Id, done: Count, total: Count }),
   'models.downloadProgress': TransferProgress,
+  'sweeps.progress': SweepProgress,
 } as const;
 
 // ---------------------------------------------------------------------------------------------
@@ -417,7 +560,7 @@ export const isEventName = (s: unknown): s is EventName => typeof s === 'string'
 
 /** Wire shapes shared by both transports. */
 export const WireRequest = z.object({ id: z.number().int(), method: z.string().max(100), params: z.unknown() });
-export type WireError = { code: 'validation' | 'not-found' | 'failed' | 'unknown-method' | 'unauthorized'; message: string; field?: string };
+export type WireError = { code: 'validation' | 'not-found' | 'failed' | 'unknown-method' | 'unauthorized' | 'forbidden'; message: string; field?: string };
 export type WireResponse = { id: number; ok: true; result: unknown } | { id: number; ok: false; error: WireError };
 export type WireEvent = { event: EventName; payload: unknown };
 
@@ -466,3 +609,17 @@ export type FlowchartAnalysis = z.output<typeof FlowchartAnalysis>;
 export type GuidedState = z.output<typeof GuidedState>;
 export type Parity = z.output<typeof Parity>;
 export type SampleImage = z.output<typeof SampleImage>;
+export type Role = z.output<typeof Role>;
+export type LabMe = z.output<typeof LabMe>;
+export type LabStudent = z.output<typeof LabStudent>;
+export type LabClass = z.output<typeof LabClass>;
+export type JobWorker = z.output<typeof JobWorker>;
+export type SweepStatus = z.output<typeof SweepStatus>;
+export type SweepRequest = z.output<typeof SweepRequest>;
+export type SweepRequestInput = z.input<typeof SweepRequest>;
+export type SweepConfig = z.output<typeof SweepConfig>;
+export type SweepRun = z.output<typeof SweepRun>;
+export type SweepProgress = z.output<typeof SweepProgress>;
+export type SweepSummary = z.output<typeof SweepSummary>;
+export type SweepDetail = z.output<typeof SweepDetail>;
+export type SweepExportFormat = z.output<typeof SweepExportFormat>;

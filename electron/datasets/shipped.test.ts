@@ -29,9 +29,10 @@ describe('shipped data sets (the real files under resources/datasets)', () => {
   it('loads a seeded stratified subset at native size with stable ids and fingerprint', async () => {
     const a = await loadShippedDataset(resourcesDir, 'digits', 20, 5);
     expect(a.shape).toEqual([28, 28, 1]);
-    expect(a.labels.length).toBe(200);
-    expect(a.pixels.length).toBe(200 * 784);
-    expect(Array.from({ length: 10 }, (_, c) => a.labels.filter((l) => l === c).length)).toEqual(Array(10).fill(20));
+    expect(a.labels.length).toBe(200 + 2000);
+    expect(a.pixels.length).toBe(2200 * 784);
+    const pool = a.labels.subarray(0, 200);
+    expect(Array.from({ length: 10 }, (_, c) => pool.filter((l) => l === c).length)).toEqual(Array(10).fill(20));
     expect(a.sampleIds[0]).toMatch(/^digits:\d+$/);
     // Real handwriting: dark background, some bright strokes in every image.
     for (let i = 0; i < 200; i += 37) {
@@ -46,14 +47,29 @@ describe('shipped data sets (the real files under resources/datasets)', () => {
     expect((await loadShippedDataset(resourcesDir, 'digits', 21, 5)).fingerprint).not.toBe(a.fingerprint);
   });
 
-  it('loads every image of the similar target; the seed does not change "all"', async () => {
+  it('loads every image of the similar target with its fixed test pool last; the seed does not change "all"', async () => {
     const all = await loadShippedDataset(resourcesDir, 'fashion-target', null, 1);
-    expect(all.labels.length).toBe(5000);
+    expect(all.labels.length).toBe(35000);
     expect(all.classes).toEqual(['Sandal', 'Shirt', 'Sneaker', 'Bag', 'Ankle boot']);
+    expect(Array.from(all.fixedTest!)).toEqual(Array.from({ length: 5000 }, (_, k) => 30000 + k));
     expect((await loadShippedDataset(resourcesDir, 'fashion-target', null, 2)).fingerprint).toBe(all.fingerprint);
     all.pixels.fill(0); // callers get a copy: the cached set is unchanged
     const again = await loadShippedDataset(resourcesDir, 'fashion-target', null, 1);
     expect(again.pixels.some((v) => v > 0)).toBe(true);
+  });
+
+  it('draws a subset from the pool only and always adds the whole fixed test pool', async () => {
+    const [info] = listShippedDatasets(resourcesDir).filter((d) => d.id === 'digits');
+    expect(info.counts.reduce((a, b) => a + b, 0)).toBe(8000);
+    expect(info.testCounts!.reduce((a, b) => a + b, 0)).toBe(2000);
+    const sub = await loadShippedDataset(resourcesDir, 'digits', 20, 5);
+    expect(sub.labels.length).toBe(200 + 2000);
+    const test = new Set(Array.from(sub.fixedTest!, (i) => sub.sampleIds[i]));
+    expect(test.size).toBe(2000);
+    for (const [i, id] of sub.sampleIds.entries()) expect(Number(id.split(':')[1]) >= 8000).toBe(test.has(sub.sampleIds[i]));
+    // Every subset, whatever its size or seed, carries the same test images.
+    const other = await loadShippedDataset(resourcesDir, 'digits', 50, 9);
+    expect(Array.from(other.fixedTest!, (i) => other.sampleIds[i])).toEqual(Array.from(sub.fixedTest!, (i) => sub.sampleIds[i]));
   });
 
   it('names the problem in a damaged or unknown set', async () => {

@@ -118,5 +118,6 @@ export async function loadShippedDataset(resourcesDir: string, id: string, perCl
   const fingerprint = createHash('sha256')
     .update(JSON.stringify({ kind: 'shipped', id, content: data.contentHash, perClass, seed: perClass === null ? null : seed }))
     .digest('hex');
-  return { datasetId: id, classes: [...data.meta.classes], shape: [...shape], ...picked, fingerprint, ...(fixedTest ? { fixedTest } : {}) };
+  const testFingerprint = createHash('sha256').update(JSON.stringify({ kind: 'shipped-test-pool', id, content: data.contentHash })).digest('hex');
+  return { datasetId: id, classes: [...data.meta.classes], shape: [...shape], ...picked, fingerprint, ...(fixedTest ? { fixedTest, testFingerprint } : {}) };
 }

@@ -18,6 +18,8 @@ export interface LoadedData {
   /** Indices (ascending) of the data set's fixed test pool, when it has one (shipped targets): every
    *  run on the set is scored on exactly these, whatever subset it trained on. */
   fixedTest?: Int32Array;
+  /** Hash of the fixed test pool's images alone: their embeddings are shared by every run on the set. */
+  testFingerprint?: string;
 }
 
 /** A deterministic, stratified train/validation split as index lists into LoadedData. */

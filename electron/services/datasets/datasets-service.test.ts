@@ -67,7 +67,7 @@ describe('datasets service', () => {
     const shipped = await svc['datasets.samples']({ datasetId: 'fashion-target', sampleIds: ['fashion-target:0', 'fashion-target:4999'] });
     expect(shipped.map((s) => SampleImage.parse(s).label).every((l) => ['Sandal', 'Shirt', 'Sneaker', 'Bag', 'Ankle boot'].includes(l))).toBe(true);
     expect(shipped[0].dataUrl).toMatch(/^data:image\/png;base64,/);
-    await expect(svc['datasets.samples']({ datasetId: 'fashion-target', sampleIds: ['fashion-target:5000'] })).rejects.toThrow(/has 5000 images/);
+    await expect(svc['datasets.samples']({ datasetId: 'fashion-target', sampleIds: ['fashion-target:35000'] })).rejects.toThrow(/has 35000 images/);
     await expect(svc['datasets.samples']({ datasetId: 'fashion-target', sampleIds: ['digits:1'] })).rejects.toThrow(/not a sample id/);
 
     const folderId = (await svc['datasets.list']({})).at(-1)!.id;
@@ -101,7 +101,7 @@ describe('datasets service', () => {
     const source = createDataSource({ resourcesDir, dataDir });
     const digits = await source.load({ id: 'digits', perClass: 5 }, { targetShape: [32, 32, 3], seed: 1 });
     expect(digits.shape).toEqual([28, 28, 1]); // shipped sets keep their native size
-    expect(digits.labels.length).toBe(50);
+    expect(digits.labels.length).toBe(50 + 2000); // the subset, then the fixed test pool
 
     const folderId = (await createDatasetsService({ resourcesDir, dataDir, emit })['datasets.list']({})).at(-1)!.id;
     const seen: Array<[number, number]> = [];

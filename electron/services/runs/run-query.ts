@@ -6,6 +6,7 @@ import { SUMMARY_COLUMNS, toSummary, type RunRow } from './run-rows.js';
 
 const SORT_COLUMNS: Record<RunFilter['sort'], string> = {
   createdAt: 'r.created_at',
+  testAcc: 'r.test_acc',
   bestValAcc: 'r.best_val_acc',
   totalSeconds: 'r.total_seconds',
   name: 'r.name COLLATE NOCASE',
@@ -43,7 +44,7 @@ export function listRuns(db: Db, filter: RunFilter): RunSummary[] {
   const dir = filter.order === 'asc' ? 'ASC' : 'DESC';
   // Runs without a value (still running, failed) sort after those with one, either direction.
   const col = SORT_COLUMNS[filter.sort] ?? SORT_COLUMNS.createdAt;
-  const nulls = filter.sort === 'bestValAcc' || filter.sort === 'totalSeconds' ? `${col.split(' ')[0]} IS NULL, ` : '';
+  const nulls = filter.sort === 'testAcc' || filter.sort === 'bestValAcc' || filter.sort === 'totalSeconds' ? `${col.split(' ')[0]} IS NULL, ` : '';
   // Sort and page on ids alone, then read the page's rows: the sorter then carries one short
   // column instead of whole rows, which keeps deep pages fast.
   const page = db

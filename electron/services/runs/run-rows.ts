@@ -1,7 +1,7 @@
 // How a run is laid out in SQLite and read back into the contract's shapes. Kept apart from the
 // store so the list query, the detail read and the import share one mapping.
 import type { Db } from '../store/database.js';
-import type { EpochMetrics, Rung, RunResult, RunStatus, RunSummary, Strategy } from '../../contract/index.js';
+import type { EpochMetrics, Rung, RunResult, RunStatus, RunSummary, Strategy, TrainConfig } from '../../contract/index.js';
 
 export interface RunRow {
   id: string;
@@ -35,6 +35,13 @@ export interface RunRow {
   reflection: string | null;
   model_dir: string | null;
   exported_model_path: string | null;
+  /** Test score on the run row (NULL for runs recorded before test sets, and until a run completes). */
+  test_acc: number | null;
+  test_low: number | null;
+  test_high: number | null;
+  test_n: number | null;
+  seed: number | null;
+  repeat_id: string | null;
   /** JSON array of tags, added by the queries that read summaries. */
   tags_json?: string;
 }
@@ -57,6 +64,9 @@ export interface ResultRow {
   misclassified: string;
   embedding_cache: RunResult['embeddingCache'];
   notes: string;
+  val_n: number | null;
+  test_score: string | null;
+  stopped: string | null;
 }
 
 /** Columns that summaries are read with: the run plus its tags in one JSON array. */
@@ -80,6 +90,12 @@ export function toSummary(row: RunRow): RunSummary {
     rung: row.rung,
     bestValAcc: row.best_val_acc,
     finalValAcc: row.final_val_acc,
+    testAcc: row.test_acc,
+    testLow: row.test_low,
+    testHigh: row.test_high,
+    testN: row.test_n,
+    seed: row.seed ?? (JSON.parse(row.config) as TrainConfig).seed,
+    repeatId: row.repeat_id,
     totalSeconds: row.total_seconds,
     epochsDone: row.epochs_done,
     tags: row.tags_json ? (JSON.parse(row.tags_json) as string[]) : [],
@@ -120,6 +136,9 @@ export function toResult(run: RunRow, r: ResultRow): RunResult {
     misclassified: JSON.parse(r.misclassified),
     embeddingCache: r.embedding_cache,
     notes: JSON.parse(r.notes),
+    valN: r.val_n ?? 0,
+    test: r.test_score ? JSON.parse(r.test_score) : null,
+    stopped: r.stopped ? JSON.parse(r.stopped) : null,
   };
 }
 
@@ -130,12 +149,16 @@ export function normalizeTags(tags: string[]): string[] {
 
 /** Stores a result: the sortable numbers on the run row, the matrices and lists beside it. */
 export function writeResult(db: Db, id: string, r: RunResult): void {
+  const t = r.test;
   db.prepare(
     `UPDATE runs SET rung = ?, device = ?, trainable_params = ?, frozen_params = ?, peak_memory_mb = ?, best_epoch = ?,
-       best_val_acc = ?, final_val_acc = ?, total_seconds = ?, images_per_sec = ? WHERE id = ?`,
-  ).run(r.rung, r.device, r.trainableParams, r.frozenParams, r.peakMemoryMB, r.bestEpoch, r.bestValAcc, r.finalValAcc, r.totalSeconds, r.imagesPerSec, id);
+       best_val_acc = ?, final_val_acc = ?, total_seconds = ?, images_per_sec = ?,
+       test_acc = ?, test_low = ?, test_high = ?, test_n = ? WHERE id = ?`,
+  ).run(r.rung, r.device, r.trainableParams, r.frozenParams, r.peakMemoryMB, r.bestEpoch, r.bestValAcc, r.finalValAcc, r.totalSeconds, r.imagesPerSec,
+    t?.accuracy ?? null, t?.low ?? null, t?.high ?? null, t?.n ?? null, id);
   db.prepare(
-    `INSERT OR REPLACE INTO run_results (run_id, classes, confusion, per_class_acc, misclassified, embedding_cache, notes)
-     VALUES (?, ?, ?, ?, ?, ?, ?)`,
-  ).run(id, JSON.stringify(r.classes), JSON.stringify(r.confusion), JSON.stringify(r.perClassAcc), JSON.stringify(r.misclassified), r.embeddingCache, JSON.stringify(r.notes));
+    `INSERT OR REPLACE INTO run_results (run_id, classes, confusion, per_class_acc, misclassified, embedding_cache, notes, val_n, test_score, stopped)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+  ).run(id, JSON.stringify(r.classes), JSON.stringify(r.confusion), JSON.stringify(r.perClassAcc), JSON.stringify(r.misclassified), r.embeddingCache, JSON.stringify(r.notes),
+    r.valN, t ? JSON.stringify(t) : null, r.stopped ? JSON.stringify(r.stopped) : null);
 }

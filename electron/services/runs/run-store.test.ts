@@ -9,7 +9,7 @@ import { NotFoundError } from '../dispatcher.js';
 import { openDatabase, type Db } from '../store/database.js';
 import { MAX_BATCH_POINTS, RunStore } from './run-store.js';
 import { createRunsService, rerunName } from './runs-service.js';
-import { sampleConfig, sampleEpoch, sampleResult } from './test-support/sample-runs.js';
+import { sampleConfig, sampleEpoch, sampleResult, sampleTest } from './test-support/sample-runs.js';
 
 const tempFile = () => join(mkdtempSync(join(tmpdir(), 'tl-runs-')), 'app.sqlite');
 const open: Db[] = [];
@@ -106,8 +106,8 @@ describe('RunStore history', () => {
     const fe = store.createRun({ name: 'Pets FE', pairId, config: sampleConfig(), ...who });
     const ft = store.createRun({ name: 'Pets FT', pairId, config: sampleConfig({ strategy: 'fine-tuning', unfreezeBlocks: 2 }), ...who });
     const other = store.createRun({ name: 'digits_100%', pairId: null, config: sampleConfig({ dataset: { id: 'digits', perClass: null } }), studentName: 'Bob', classSession: 'ML-102' });
-    store.complete(fe.id, sampleResult({ bestValAcc: 0.7 }), null);
-    store.complete(ft.id, sampleResult({ bestValAcc: 0.95, totalSeconds: 30 }), null);
+    store.complete(fe.id, sampleResult({ bestValAcc: 0.7, test: sampleTest(36) }), null);
+    store.complete(ft.id, sampleResult({ bestValAcc: 0.95, totalSeconds: 30, test: sampleTest(30) }), null);
     store.update(ft.id, { tags: [' best ', 'lab1', 'best'], notes: 'unfroze two blocks' });
     store.update(other.id, { tags: ['lab1'] });
     return { store, pairId, fe, ft, other };
@@ -132,6 +132,10 @@ describe('RunStore history', () => {
     const { store, fe, ft, other } = seeded();
     const byAcc = store.list(filter({ sort: 'bestValAcc', order: 'desc' })).runs.map((r) => r.id);
     expect(byAcc).toEqual([ft.id, fe.id, other.id]); // no value yet sorts last
+    // The headline number can rank runs differently from what they optimised.
+    const byTest = store.list(filter({ sort: 'testAcc', order: 'desc' })).runs;
+    expect(byTest.map((r) => [r.id, r.testAcc, r.testN])).toEqual([[fe.id, 0.9, 40], [ft.id, 0.75, 40], [other.id, null, null]]);
+    expect(store.list(filter({ sort: 'testAcc', order: 'asc' })).runs.map((r) => r.id)).toEqual([ft.id, fe.id, other.id]);
     const byName = store.list(filter({ sort: 'name', order: 'asc' })).runs.map((r) => r.name);
     expect(byName).toEqual(['digits_100%', 'Pets FE', 'Pets FT']);
     const page = store.list(filter({ sort: 'name', order: 'asc', limit: 1, offset: 1 }));

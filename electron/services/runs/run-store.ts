@@ -5,8 +5,8 @@ import { resolve } from 'node:path';
 import type { Statement } from 'better-sqlite3';
 import type { Db } from '../store/database.js';
 import { NotFoundError } from '../dispatcher.js';
-import type {
-  BatchLoss, EpochMetrics, Rung, RunDetail, RunFilter, RunResult, RunSummary, TrainConfig,
+import {
+  BATCH_CURVE_POINTS, type BatchLoss, type EpochMetrics, type Rung, type RunDetail, type RunFilter, type RunResult, type RunSummary, type TrainConfig,
 } from '../../contract/index.js';
 import { removeRunFolder, removeUnownedRunFolders, runArtifactFolder } from './run-artifacts.js';
 import { SUMMARY_COLUMNS, normalizeTags, toEpoch, toResult, toSummary, writeResult, type EpochRow, type ResultRow, type RunRow } from './run-rows.js';
@@ -14,7 +14,8 @@ import { countRuns, listRuns } from './run-query.js';
 import { exportClass, exportRuns, importRuns, type ExportedFile, type ImportOutcome } from './run-transfer.js';
 
 /** Per-batch losses kept per run; beyond it every other point is dropped (the stride doubles). */
-export const MAX_BATCH_POINTS = 2000;
+/** The store keeps no more batch points than the engine sends (one owner: the contract). */
+export const MAX_BATCH_POINTS = BATCH_CURVE_POINTS;
 
 export interface NewRun {
   name: string;
@@ -22,6 +23,8 @@ export interface NewRun {
   config: TrainConfig;
   studentName: string;
   classSession: string;
+  /** Shared by the runs of one request repeated over several seeds. */
+  repeatId?: string | null;
 }
 
 export interface RunPatch {
@@ -55,10 +58,10 @@ export class RunStore {
     const id = randomUUID();
     const c = input.config;
     this.sql(
-        `INSERT INTO runs (id, name, pair_id, status, strategy, backbone_id, dataset_id, per_class, student_name, class_session, created_at, config)
-         VALUES (?, ?, ?, 'queued', ?, ?, ?, ?, ?, ?, ?, ?)`,
+        `INSERT INTO runs (id, name, pair_id, status, strategy, backbone_id, dataset_id, per_class, student_name, class_session, created_at, config, seed, repeat_id)
+         VALUES (?, ?, ?, 'queued', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       )
-      .run(id, input.name, input.pairId, c.strategy, c.backboneId, c.dataset.id, c.dataset.perClass, input.studentName, input.classSession, now(), JSON.stringify(c));
+      .run(id, input.name, input.pairId, c.strategy, c.backboneId, c.dataset.id, c.dataset.perClass, input.studentName, input.classSession, now(), JSON.stringify(c), c.seed, input.repeatId ?? null);
     return this.summary(id);
   }
 

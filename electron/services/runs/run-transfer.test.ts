@@ -39,7 +39,7 @@ describe('export and import', () => {
     const { store, ids } = populated();
     const { filename, content } = store.exportRuns(ids, 'json');
     expect(filename).toMatch(/^transfer-lab-runs-\d{8}-\d{4}\.json$/);
-    expect(JSON.parse(content)).toMatchObject({ format: EXPORT_FORMAT, version: 1 });
+    expect(JSON.parse(content)).toMatchObject({ format: EXPORT_FORMAT, version: 2 });
 
     const other = freshStore();
     expect(other.importJson(content)).toEqual({ imported: 3, skipped: 0 });
@@ -57,6 +57,38 @@ describe('export and import', () => {
     expect(file.classSession).toBe('ML-101');
     expect(file.runs.map((r: { id: string }) => r.id).sort()).toEqual(ids.slice(0, 2).sort());
     expect(() => store.exportClass('nobody')).toThrow(/No runs were recorded for the class session "nobody"/);
+  });
+
+  it('imports a version 1 file (before test sets): no test score, the seed from its config', () => {
+    const { store, ids } = populated();
+    const file = JSON.parse(store.exportRuns(ids, 'json').content);
+    file.version = 1;
+    for (const run of file.runs) {
+      for (const k of ['testAcc', 'testLow', 'testHigh', 'testN', 'seed', 'repeatId']) delete run[k];
+      if (run.result) for (const k of ['valN', 'test', 'stopped']) delete run.result[k];
+    }
+    const other = freshStore();
+    expect(other.importJson(JSON.stringify(file))).toEqual({ imported: 3, skipped: 0 });
+    const run = other.get(ids[0]);
+    expect(run).toMatchObject({ testAcc: null, testLow: null, testHigh: null, testN: null, seed: 42, repeatId: null });
+    expect(run.result).toMatchObject({ valN: 0, test: null, stopped: null });
+  });
+
+  it('carries test accuracy, its interval and n, the seed, the repeat id and why it stopped', () => {
+    const store = freshStore();
+    const run = store.createRun({ name: 'r', pairId: null, config: sampleConfig({ seed: 43 }), repeatId: 'rep-1', ...who });
+    store.complete(run.id, sampleResult(), null);
+    const detail = store.get(run.id);
+    expect(detail).toMatchObject({ testAcc: 0.85, testN: 40, seed: 43, repeatId: 'rep-1' });
+    expect(detail.testLow).toBeCloseTo(0.7091, 3);
+    expect(detail.testHigh).toBeCloseTo(0.9294, 3);
+    const [header, row] = store.exportRuns([run.id], 'csv').content.trimEnd().split('\r\n');
+    const cells = Object.fromEntries(header.split(',').map((h, i) => [h, row.split(',')[i]]));
+    expect(cells).toMatchObject({ test_acc: '0.85', test_n: '40', test_set: 'set-a', val_n: '30', seed: '43', repeat_id: 'rep-1', stop_reason: 'early-stopping', stop_epoch: '3', epoch_cap: '3', unfrozen_batchnorm: 'batch-statistics' });
+    expect(Number(cells.test_acc_low_95)).toBeCloseTo(0.7091, 3);
+    const cls = JSON.parse(store.exportClass('ML-101').content).runs[0];
+    expect(cls).toMatchObject({ testAcc: 0.85, testN: 40, seed: 43, repeatId: 'rep-1', result: { stopped: { kind: 'early-stopping', epoch: 3 }, test: { setId: 'set-a' } } });
+    expect(cls.testHigh).toBeCloseTo(0.9294, 3);
   });
 
   it('writes CSV that spreadsheets read safely', () => {
@@ -80,7 +112,7 @@ describe('export and import', () => {
       ['not JSON', () => '{"format": "transfer-lab-runs", ', /not valid JSON/],
       ['a JSON array', () => '[]', /expected a JSON object/],
       ['a foreign file', () => JSON.stringify({ format: 'something-else', runs: [] }), /format is "something-else", expected "transfer-lab-runs"/],
-      ['a newer version', () => JSON.stringify({ ...good(), version: 2 }), /newer Transfer Lab \(file version 2/],
+      ['a newer version', () => JSON.stringify({ ...good(), version: 3 }), /newer Transfer Lab \(file version 3/],
       [
         'a damaged run after a good one',
         () => {

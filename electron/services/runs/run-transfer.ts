@@ -7,14 +7,25 @@ import { RunDetail, type RunDetail as RunDetailT } from '../../contract/index.js
 import { normalizeTags, writeResult } from './run-rows.js';
 
 export const EXPORT_FORMAT = 'transfer-lab-runs';
-export const EXPORT_VERSION = 1;
+/** 2: runs carry their test score, seed and repeat id. Version 1 files still import (without them). */
+export const EXPORT_VERSION = 2;
+
+/** A run as a file holds it; version 1 runs predate test scores, so those fields may be missing. */
+const ImportedRun = RunDetail.extend({
+  testAcc: RunDetail.shape.testAcc.default(null),
+  testLow: RunDetail.shape.testLow.default(null),
+  testHigh: RunDetail.shape.testHigh.default(null),
+  testN: RunDetail.shape.testN.default(null),
+  repeatId: RunDetail.shape.repeatId.default(null),
+  seed: RunDetail.shape.seed.optional(),
+}).transform((run): RunDetailT => ({ ...run, seed: run.seed ?? run.config.seed }));
 
 const ExportedFile = z.object({
   format: z.literal(EXPORT_FORMAT),
-  version: z.literal(EXPORT_VERSION),
+  version: z.union([z.literal(1), z.literal(EXPORT_VERSION)]),
   exportedAt: z.string(),
   classSession: z.string().optional(),
-  runs: z.array(RunDetail),
+  runs: z.array(ImportedRun),
 });
 export type ExportedFile = z.output<typeof ExportedFile>;
 export interface ImportOutcome {
@@ -28,7 +39,7 @@ const stamp = (d = new Date()) => d.toISOString().slice(0, 16).replace(/[-:]/g, 
 const slug = (s: string) => s.replace(/[^\w-]+/g, '-').replace(/-+/g, '-').replace(/^-|-$/g, '').slice(0, 40) || 'unnamed';
 
 function fileOf(runs: RunDetailT[], classSession?: string): ExportedFile {
-  return { format: EXPORT_FORMAT, version: EXPORT_VERSION, exportedAt: new Date().toISOString(), ...(classSession !== undefined ? { classSession } : {}), runs };
+  return { format: EXPORT_FORMAT, version: EXPORT_VERSION as 2, exportedAt: new Date().toISOString(), ...(classSession !== undefined ? { classSession } : {}), runs };
 }
 
 export function exportRuns(runs: RunDetailT[], format: 'csv' | 'json'): { filename: string; content: string } {
@@ -59,9 +70,20 @@ const CSV_COLUMNS: [string, (r: RunDetailT) => string | number | boolean | null]
   ['finished_at', (r) => r.finishedAt],
   ['rung', (r) => r.rung],
   ['epochs_done', (r) => r.epochsDone],
+  // The headline: accuracy on test images the run never trained on or chose by, with its interval.
+  ['test_acc', (r) => r.testAcc],
+  ['test_acc_low_95', (r) => r.testLow],
+  ['test_acc_high_95', (r) => r.testHigh],
+  ['test_n', (r) => r.testN],
+  ['test_set', (r) => r.result?.test?.setId ?? null],
+  // What the run optimised: the validation images chose its best epoch.
   ['best_val_acc', (r) => r.bestValAcc],
   ['final_val_acc', (r) => r.finalValAcc],
+  ['val_n', (r) => r.result?.valN || null],
   ['best_epoch', (r) => r.result?.bestEpoch ?? null],
+  ['stop_reason', (r) => r.result?.stopped?.kind ?? null],
+  ['stop_epoch', (r) => r.result?.stopped?.epoch ?? null],
+  ['epoch_cap', (r) => r.result?.stopped?.cap ?? null],
   ['total_seconds', (r) => r.totalSeconds],
   ['seconds_per_epoch', (r) => (r.totalSeconds !== null && r.epochsDone > 0 ? r.totalSeconds / r.epochsDone : null)],
   ['images_per_sec', (r) => r.result?.imagesPerSec ?? null],
@@ -72,9 +94,11 @@ const CSV_COLUMNS: [string, (r: RunDetailT) => string | number | boolean | null]
   ['batch_size', (r) => r.config.batchSize],
   ['learning_rate', (r) => r.config.learningRate],
   ['optimizer', (r) => r.config.optimizer],
-  ['seed', (r) => r.config.seed],
+  ['seed', (r) => r.seed],
+  ['repeat_id', (r) => r.repeatId],
   ['unfreeze_blocks', (r) => r.config.unfreezeBlocks],
   ['two_phase', (r) => r.config.twoPhase],
+  ['unfrozen_batchnorm', (r) => r.config.unfrozenBatchNorm],
   ['augment', (r) => r.config.augment],
   ['tags', (r) => r.tags.join('; ')],
   ['notes', (r) => r.notes],
@@ -166,12 +190,13 @@ function insertRun(db: Db, run: RunDetailT): void {
   db.prepare(
     `INSERT INTO runs (id, name, pair_id, status, strategy, backbone_id, dataset_id, per_class, student_name, class_session,
        created_at, started_at, finished_at, config, rung, best_val_acc, final_val_acc, total_seconds, epochs_done, error, notes,
-       reflection, exported_model_path)
-     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+       reflection, exported_model_path, test_acc, test_low, test_high, test_n, seed, repeat_id)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
   ).run(
     run.id, run.name, run.pairId, status, run.strategy, run.backboneId, run.datasetId, run.perClass, run.studentName, run.classSession,
     run.createdAt, run.startedAt, run.finishedAt, JSON.stringify(run.config), run.rung, run.bestValAcc, run.finalValAcc, run.totalSeconds,
     run.epochs.length, error, run.notes, run.reflection, run.exportedModelPath,
+    run.testAcc, run.testLow, run.testHigh, run.testN, run.seed, run.repeatId,
   );
   const epoch = db.prepare(
     `INSERT INTO run_epochs (run_id, seq, epoch, phase, train_loss, train_acc, val_loss, val_acc, seconds, images_per_sec) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,

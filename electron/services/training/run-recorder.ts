@@ -4,7 +4,7 @@ import type { BatchLoss, EpochMetrics, Rung, RunResult, RunSummary, TrainConfig 
 
 export interface RunRecorder {
   createPair(): string;
-  createRun(input: { name: string; pairId: string | null; config: TrainConfig; studentName: string; classSession: string }): RunSummary;
+  createRun(input: { name: string; pairId: string | null; config: TrainConfig; studentName: string; classSession: string; repeatId?: string | null }): RunSummary;
   markStarted(id: string, info: { rung: Rung; device: string; trainableParams: number; frozenParams: number }): void;
   appendEpoch(id: string, m: EpochMetrics): void;
   appendBatches(id: string, b: BatchLoss[]): void;

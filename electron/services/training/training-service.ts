@@ -11,7 +11,8 @@ import { NotFoundError } from '../dispatcher.js';
 import { trainableImages } from './dataset-images.js';
 import { planRequest } from './plan-runs.js';
 import type { RunRecorder } from './run-recorder.js';
-import { TrainingQueue } from './training-queue.js';
+import { LocalPoolRunner } from './local-runner.js';
+import { TrainingQueue, type JobRunner } from './training-queue.js';
 import { WorkerHost, type SpawnWorker } from './worker-host.js';
 
 export interface TrainingServiceOptions {
@@ -24,6 +25,8 @@ export interface TrainingServiceOptions {
   dataDir: string;
   identity: () => { studentName: string; classSession: string };
   log?: (msg: string) => void;
+  /** Lab workers on other machines (BullMQ, --redis): jobs they can train go there; the rest stay here. */
+  remote?: { runner: JobRunner; accepts(config: TrainConfig): boolean };
 }
 
 export { defaultRunName } from './plan-runs.js';
@@ -32,22 +35,25 @@ export type TrainingHandlers = Pick<Handlers, 'training.start' | 'training.cance
 
 export function createTrainingService(opts: TrainingServiceOptions) {
   const { store, emit } = opts;
-  let queue: TrainingQueue;
   // Worker processes start on first use; slot i's messages go to slot i's job.
   const hosts: WorkerHost[] = [];
   const hostFor = (slot: number): WorkerHost => (hosts[slot] ??= new WorkerHost(
     opts.spawnWorker,
     opts.workerEnv,
-    (m) => queue.onWorkerMessage(slot, m),
+    (m) => local.onWorkerMessage(slot, m),
     (reason) => {
       opts.log?.(`training process ${slot + 1} died: ${reason}`);
-      queue.onWorkerDied(slot, reason);
+      local.onWorkerDied(slot, reason);
     },
     opts.log,
   ));
-  queue = new TrainingQueue(store, emit, { size: () => Math.max(1, opts.poolSize?.() ?? 1), host: hostFor });
+  const local = new LocalPoolRunner({ size: () => Math.max(1, opts.poolSize?.() ?? 1), host: hostFor });
+  const remote = opts.remote;
+  const queue = remote
+    ? new TrainingQueue(store, emit, [remote.runner, local], (job) => (remote.accepts(job.config) ? remote.runner : local))
+    : new TrainingQueue(store, emit, [local]);
   /** Request/reply work goes to a worker that is not training, when there is one. */
-  const host = { request: ((...args: Parameters<WorkerHost['request']>) => queue.idleHost().request(...args)) as WorkerHost['request'] };
+  const host = { request: ((...args: Parameters<WorkerHost['request']>) => local.idleHost().request(...args)) as WorkerHost['request'] };
 
   /** Queues the request's runs: one or a pair (the pair rule sets the budget) for each of its seeds. */
   async function start(request: Pick<TrainRequest, 'config' | 'name'> & { seeds?: number }): Promise<{ runIds: string[]; pairId: string | null; repeatId: string | null }> {

@@ -35,9 +35,15 @@ export async function analyzeDataset(dataset: z.output<typeof DatasetRef>, backb
     const data = await deps.dataSource(env).load(dataset, { targetShape: backbone.inputShape, seed: ANALYSIS_SEED });
     const classCount = data.classes.length;
     if (data.labels.length === 0) throw new Error(`The data set "${dataset.id}" has no images.`);
+    // A shipped target's fixed test pool is for scoring runs only: the questions are about the
+    // images a student trains on.
+    const held = new Uint8Array(data.labels.length);
+    for (const i of data.fixedTest ?? []) held[i] = 1;
+    const pool = Int32Array.from(data.labels.keys()).filter((i) => !held[i]);
+    const poolLabels = Int32Array.from(pool, (i) => data.labels[i]);
     const counts = new Array<number>(classCount).fill(0);
-    for (const l of data.labels) counts[l]++;
-    const subset = balancedSubset(data.labels, classCount, PROBE_IMAGES, ANALYSIS_SEED);
+    for (const l of poolLabels) counts[l]++;
+    const subset = balancedSubset(poolLabels, classCount, PROBE_IMAGES, ANALYSIS_SEED).map((k) => pool[k]);
 
     // Warm up once (first calls compile kernels), then time the forward pass on the subset.
     tf.tidy(() => extractFeatures(backbone, inputBatch(data, subset.subarray(0, Math.min(8, subset.length)), backbone))).dispose();
@@ -55,7 +61,7 @@ export async function analyzeDataset(dataset: z.output<typeof DatasetRef>, backb
     const compute = selection.rung === 'tfjs-node-gpu' || imagesPerSec >= AMPLE_IMAGES_PER_SEC ? 'ample' : 'limited';
     const pct = (x: number) => `${Math.round(x * 100)}%`;
     const explanation = [
-      `${data.labels.length} images in ${classCount} classes (${Math.min(...counts)} to ${Math.max(...counts)} per class).`,
+      `${pool.length} images in ${classCount} classes (${Math.min(...counts)} to ${Math.max(...counts)} per class).`,
       `Without any training, grouping ${labels.length} images by their nearest neighbours in the backbone's features gets ${pct(probeAccuracy)} right, against ${pct(chanceAccuracy)} by guessing.`,
       similarity === 'very-similar'
         ? 'The backbone already tells these classes apart well: the data looks very similar to what it learned, so feature extraction is often enough.'
@@ -65,7 +71,7 @@ export async function analyzeDataset(dataset: z.output<typeof DatasetRef>, backb
       `A forward pass ran at ${Math.round(imagesPerSec)} images/s on ${selection.rung} (${selection.device}): compute is ${compute}${compute === 'limited' ? ', which favours feature extraction' : ', enough for fine-tuning'}.`,
     ];
     return {
-      imageCount: data.labels.length, classCount, minPerClass: Math.min(...counts), maxPerClass: Math.max(...counts),
+      imageCount: pool.length, classCount, minPerClass: Math.min(...counts), maxPerClass: Math.max(...counts),
       similarity, probeAccuracy, chanceAccuracy, compute, rung: selection.rung, imagesPerSec, explanation,
     };
   } finally {

@@ -1,12 +1,14 @@
 // Feature extraction's cache: the frozen base's embeddings of every image, computed once in
-// inference mode and kept in memory and on disk, keyed by backbone (and its weights), data and
-// preprocessing, so a second run on the same data skips the expensive forward passes.
+// inference mode and kept in memory and on disk, keyed by backbone (its model files' hashes and its
+// weights), data and preprocessing, so a second run on the same data skips the expensive forward
+// passes and a different model under a reused id never gets the old one's embeddings.
 import * as tf from '@tensorflow/tfjs';
 import { createHash } from 'node:crypto';
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { LoadedBackbone, LoadedData } from '../types.js';
 import { inputBatch, PREPROCESSING_VERSION } from './images.js';
+import { preprocessingDigest } from './preprocessing.js';
 import { CancelledError } from './loop.js';
 import { yieldToEventLoop } from './progress.js';
 
@@ -34,10 +36,32 @@ export function weightsDigest(backbone: LoadedBackbone): string {
   return hash.digest('hex');
 }
 
-export function embeddingCacheKey(backbone: LoadedBackbone, data: LoadedData): { key: string; file: string } {
+/** A loaded backbone that came from a model folder carries the files as read (backbones/load.ts). */
+interface FromFolder { folder?: { contents?: Map<string, Uint8Array> } }
+
+/**
+ * sha256 of every file of the backbone's model folder (the hashes integrity.json records), or ''
+ * for a backbone built in memory. A graph model's weights cannot be read back like a layers model's,
+ * so without this a graph model re-imported under a freed id would hit the old model's cache.
+ */
+export function modelFilesDigest(backbone: LoadedBackbone): string {
+  const contents = (backbone as LoadedBackbone & FromFolder).folder?.contents;
+  if (!contents) return '';
+  const hash = createHash('sha256');
+  for (const name of [...contents.keys()].sort()) hash.update(`${name}\t${createHash('sha256').update(contents.get(name)!).digest('hex')}\n`);
+  return hash.digest('hex');
+}
+
+/** Images cached together: all of a data set's, or one part of them (its fixed test pool). */
+interface Part { fingerprint: string; indices: Int32Array }
+
+export function embeddingCacheKey(backbone: LoadedBackbone, data: Pick<LoadedData, 'fingerprint' | 'labels'>, part?: Part): { key: string; file: string } {
   const digest = createHash('sha256')
     // The backend is part of the key: float results differ slightly between wasm, cpu and native.
-    .update([data.fingerprint, PREPROCESSING_VERSION, weightsDigest(backbone), String(data.labels.length), tf.getBackend()].join('|'))
+    .update([
+      part?.fingerprint ?? data.fingerprint, PREPROCESSING_VERSION, preprocessingDigest(backbone), modelFilesDigest(backbone), weightsDigest(backbone),
+      String(part?.indices.length ?? data.labels.length), tf.getBackend(),
+    ].join('|'))
     .digest('hex').slice(0, 24);
   const safeId = backbone.id.replace(/[^A-Za-z0-9._-]/g, '_');
   return { key: `${safeId}-${digest}`, file: `${safeId}-${digest}.bin` };
@@ -105,21 +129,22 @@ export async function computeEmbeddings(
   return { features: features ?? new Float32Array(0), count: indices.length, dim };
 }
 
-/** Cached embeddings of every image: memory first, then disk, else computed and stored in both. */
-export async function cachedEmbeddings(
-  backbone: LoadedBackbone, data: LoadedData, dataDir: string,
-  opts: { signal?: AbortSignal; onProgress?: (done: number, total: number) => void } = {},
-): Promise<{ embeddings: Embeddings; source: EmbeddingSource; file: string; diskError?: string }> {
-  const { key, file: name } = embeddingCacheKey(backbone, data);
+type Cached = { embeddings: Embeddings; source: EmbeddingSource; file: string; diskError?: string };
+type CacheOptions = { signal?: AbortSignal; onProgress?: (done: number, total: number) => void };
+
+/** One part's embeddings: memory first, then disk, else computed and stored in both. */
+async function cachedPart(backbone: LoadedBackbone, data: LoadedData, dataDir: string, part: Part | undefined, opts: CacheOptions): Promise<Cached> {
+  const { key, file: name } = embeddingCacheKey(backbone, data, part);
   const file = path.join(cacheDir(dataDir), name);
+  const count = part?.indices.length ?? data.labels.length;
   const inMemory = memory.get(key);
   if (inMemory) return { embeddings: inMemory, source: 'memory', file };
-  const onDisk = await readDisk(file, data.labels.length);
+  const onDisk = await readDisk(file, count);
   if (onDisk) {
     remember(key, onDisk);
     return { embeddings: onDisk, source: 'disk', file };
   }
-  const embeddings = await computeEmbeddings(backbone, data, opts);
+  const embeddings = await computeEmbeddings(backbone, data, { ...opts, indices: part?.indices });
   remember(key, embeddings);
   try {
     await writeDisk(file, embeddings);
@@ -127,4 +152,27 @@ export async function cachedEmbeddings(
   } catch (err) {
     return { embeddings, source: 'computed', file, diskError: (err as Error).message };
   }
+}
+
+/**
+ * Cached embeddings of every image. A shipped target's fixed test pool is cached on its own, so
+ * every run on the set, whatever subset and seed it trains on, embeds those images only once.
+ */
+export async function cachedEmbeddings(backbone: LoadedBackbone, data: LoadedData, dataDir: string, opts: CacheOptions = {}): Promise<Cached> {
+  const test = data.fixedTest;
+  if (!test?.length || !data.testFingerprint) return cachedPart(backbone, data, dataDir, undefined, opts);
+  const held = new Uint8Array(data.labels.length);
+  for (const i of test) held[i] = 1;
+  const pool = Int32Array.from(data.labels.keys()).filter((i) => !held[i]);
+  const total = data.labels.length;
+  const progress = (offset: number) => (done: number) => opts.onProgress?.(offset + done, total);
+  const a = await cachedPart(backbone, data, dataDir, { fingerprint: `${data.fingerprint}|pool`, indices: pool }, { ...opts, onProgress: progress(0) });
+  const b = await cachedPart(backbone, data, dataDir, { fingerprint: data.testFingerprint, indices: test }, { ...opts, onProgress: progress(pool.length) });
+  const dim = Math.max(a.embeddings.dim, b.embeddings.dim);
+  const features = new Float32Array(total * dim);
+  pool.forEach((row, k) => features.set(a.embeddings.features.subarray(k * dim, (k + 1) * dim), row * dim));
+  test.forEach((row, k) => features.set(b.embeddings.features.subarray(k * dim, (k + 1) * dim), row * dim));
+  const sources = [a.source, b.source];
+  const source: EmbeddingSource = sources.includes('computed') ? 'computed' : sources.includes('disk') ? 'disk' : 'memory';
+  return { embeddings: { features, count: total, dim }, source, file: a.file, diskError: a.diskError ?? b.diskError };
 }

@@ -1,4 +1,5 @@
-// Exporting a run's trained model: copy the saved layers folder, reload it from the copy and
+// Exporting a run's trained model: copy the saved layers folder (base + one Dense head, the
+// standardisation folded in, preprocessing named in its metadata), reload it from the copy and
 // re-score the run's validation images, proving the exported file predicts what the run did.
 import * as tf from '@tensorflow/tfjs';
 import { cp, mkdir, readFile, stat } from 'node:fs/promises';
@@ -37,7 +38,7 @@ export async function exportRunModel(
   try {
     model = await loadLayersModelFromDir(target);
     const data = await deps.dataSource(env).load(config.dataset, { targetShape: backbone.inputShape, seed: config.seed });
-    const split = deps.split(data.labels, config.validationSplit, config.seed);
+    const split = deps.split(data, config.validationSplit, config.seed);
     const numClasses = data.classes.length;
     const original = await savedPredictions(path.dirname(source), split.val.length * numClasses);
     const reloaded = await predictAll(split.val, numClasses, (idx) => tf.tidy(() => model!.predict(inputBatch(data, idx, backbone)) as tf.Tensor2D));

@@ -61,6 +61,41 @@ export class Head {
   }
 }
 
+/**
+ * The head as one Dense layer with the standardisation folded in, for exported models: a frozen
+ * BatchNorm inside an export would be trained by a plain fit() (tfjs passes training: true to every
+ * layer) and drift. With s = sqrt(var + eps): W'[j] = W[j]·γ_j/s_j and b' = b + Σ_j (β_j − γ_j·μ_j/s_j)·W[j].
+ * The caller owns the returned layer's weights.
+ */
+export function foldedHead(head: Head): { layer: tf.layers.Layer; applySymbolic(features: tf.SymbolicTensor): tf.SymbolicTensor } {
+  const [gamma, beta, mean, variance] = head.standardize.getWeights().map((t) => t.dataSync() as Float32Array);
+  const [kernel, bias] = head.dense.getWeights().map((t) => t.dataSync() as Float32Array);
+  const d = head.featureSize;
+  const k = bias.length;
+  const eps = (head.standardize.getConfig() as { epsilon: number }).epsilon;
+  const w = new Float32Array(d * k);
+  const b = Float64Array.from(bias);
+  for (let j = 0; j < d; j++) {
+    const scale = gamma[j] / Math.sqrt(variance[j] + eps);
+    const shift = beta[j] - scale * mean[j];
+    for (let c = 0; c < k; c++) {
+      w[j * k + c] = kernel[j * k + c] * scale;
+      b[c] += shift * kernel[j * k + c];
+    }
+  }
+  const layer = tf.layers.dense({ units: k, activation: 'softmax', name: HEAD_LAYER_NAME });
+  return {
+    layer,
+    applySymbolic(features) {
+      const out = layer.apply(features) as tf.SymbolicTensor;
+      const values = [tf.tensor2d(w, [d, k]), tf.tensor1d(Float32Array.from(b))];
+      layer.setWeights(values);
+      tf.dispose(values);
+      return out;
+    },
+  };
+}
+
 export function createHead(featureSize: number, numClasses: number, seed: number): Head {
   return new Head(featureSize, numClasses, seed);
 }

@@ -1,6 +1,7 @@
 // The training loop shared by both strategies: seeded batch order, one optimizer step per batch,
 // per-batch progress, cancel checked before every batch, validation each epoch, early stopping on
-// validation loss with the best epoch's weights restored.
+// validation loss with the best epoch's weights restored. No test image may enter a batch: the
+// loop checks every training and validation batch against the run's held-out mask.
 import * as tf from '@tensorflow/tfjs';
 import type { EpochMetrics } from '../../contract/index.js';
 import { epochOrder } from './random.js';
@@ -18,6 +19,8 @@ export interface PhaseSpec {
   firstEpoch: number;
   train: Int32Array;
   val: Int32Array;
+  /** 1 for every test image (by index): such an image in any batch stops the run. */
+  heldOut?: Uint8Array;
   batchSize: number;
   seed: number;
   /** Work done outside the gradient tape (e.g. the frozen prefix, in inference mode). */
@@ -50,6 +53,20 @@ export interface PhaseOutcome {
   bestValAcc: number;
   stoppedEarly: boolean;
   restored: boolean;
+  /** Epoch number (over the whole run) this phase would have ended at without early stopping. */
+  cap: number;
+}
+
+export class TestImageLeakError extends Error {
+  constructor(kind: 'training' | 'validation', index: number) {
+    super(`A test image (index ${index}) reached a ${kind} batch; the run was stopped so that its test score stays honest.`);
+    this.name = 'TestImageLeakError';
+  }
+}
+
+function checkHeldOut(idx: Int32Array, heldOut: Uint8Array | undefined, kind: 'training' | 'validation'): void {
+  if (!heldOut) return;
+  for (let i = 0; i < idx.length; i++) if (heldOut[idx[i]]) throw new TestImageLeakError(kind, idx[i]);
 }
 
 function lossOf(probs: tf.Tensor2D, labels: Int32Array, numClasses: number): tf.Scalar {
@@ -78,6 +95,7 @@ export async function evaluate(spec: PhaseSpec, ctx: LoopContext): Promise<{ los
   let correct = 0;
   for (const idx of batchesOf(spec.val, Math.max(spec.batchSize, 64))) {
     if (ctx.signal.aborted) throw new CancelledError();
+    checkHeldOut(idx, spec.heldOut, 'validation');
     const labels = spec.labels(idx);
     const probs = spec.predict(idx);
     const l = lossOf(probs, labels, spec.numClasses);
@@ -92,7 +110,7 @@ export async function evaluate(spec: PhaseSpec, ctx: LoopContext): Promise<{ los
 
 export async function trainPhase(spec: PhaseSpec, ctx: LoopContext): Promise<PhaseOutcome> {
   const batches = Math.ceil(spec.train.length / spec.batchSize);
-  const out: PhaseOutcome = { epochs: [], bestEpoch: spec.firstEpoch + 1, bestValAcc: 0, stoppedEarly: false, restored: false };
+  const out: PhaseOutcome = { epochs: [], bestEpoch: spec.firstEpoch + 1, bestValAcc: 0, stoppedEarly: false, restored: false, cap: spec.firstEpoch + spec.epochs };
   let bestLoss = Infinity;
   let sinceBest = 0;
   let snapshot: tf.Tensor[] | null = null;
@@ -106,6 +124,7 @@ export async function trainPhase(spec: PhaseSpec, ctx: LoopContext): Promise<Pha
       let b = 0;
       for (const idx of batchesOf(order, spec.batchSize)) {
         if (ctx.signal.aborted) throw new CancelledError();
+        checkHeldOut(idx, spec.heldOut, 'training');
         const labels = spec.labels(idx);
         const input = spec.prepare(idx);
         let probs: tf.Tensor2D | null = null;

@@ -3,7 +3,7 @@
 import { clearProbeCache, probeRungs, selectBackend } from '../backends/index.js';
 import { describeModel } from '../backbones/describe.js';
 import { loadBackbone } from '../backbones/load.js';
-import { createDataSource, stratifiedSplit } from '../../datasets/index.js';
+import { createDataSource, threeWaySplit } from '../../datasets/index.js';
 import { augmentBatch } from './augment.js';
 import type { DeviceReport, RungReport } from '../../contract/index.js';
 import type { EngineDeps } from './deps.js';
@@ -31,7 +31,7 @@ export function realEngineDeps(): EngineDeps {
     dataSource: (env) => createDataSource({ resourcesDir: env.resourcesDir, dataDir: env.dataDir }),
     loadBackbone: (id, env) => loadBackbone(id, { resourcesDir: env.resourcesDir, dataDir: env.dataDir }),
     describeModel: (id, env) => describeModel(id, { resourcesDir: env.resourcesDir, dataDir: env.dataDir }),
-    split: (labels, valFraction, seed) => stratifiedSplit(labels, valFraction, seed),
+    split: (data, valFraction, seed) => threeWaySplit(data.labels, valFraction, seed, data.fixedTest),
     augment: (x, seed) => augmentBatch(x, seed),
   };
 }

@@ -1,14 +1,14 @@
 // Progress reporting for one run: a throttled 'progress' stream (≤ 10 per second) with fraction and
 // ETA over the whole run, the per-batch loss curve downsampled to ≤ ~500 points, and peak memory.
 import * as tf from '@tensorflow/tfjs';
-import type { BatchLoss, TrainingProgress } from '../../contract/index.js';
+import { BATCH_CURVE_POINTS, type BatchLoss, type TrainingProgress } from '../../contract/index.js';
 import type { FromWorker } from '../../worker-protocol/messages.js';
 
 export type EmitFn = (message: FromWorker) => void;
 type Phase = TrainingProgress['phase'];
 
 const MIN_INTERVAL_MS = 100;
-export const MAX_BATCH_POINTS = 500;
+export const MAX_BATCH_POINTS = BATCH_CURVE_POINTS;
 const LEAD_SHARE = 0.05;
 
 /** A named stage of the run with its estimated cost (in "image forward passes"). */

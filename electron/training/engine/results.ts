@@ -1,7 +1,10 @@
-// Validation scoring of the finished model: predictions, confusion matrix, per-class accuracy and
-// the misclassified images, plus the saved predictions export parity is checked against.
+// Scoring the finished model on validation (what the run optimised) and on test images (what it
+// reports): predictions, confusion matrix, per-class accuracy, the misclassified images, and for the
+// test set its Wilson interval, per-image correctness and an id that names the exact images.
 import * as tf from '@tensorflow/tfjs';
-import type { RunResult } from '../../contract/index.js';
+import { createHash } from 'node:crypto';
+import type { RunResult, TestScore } from '../../contract/index.js';
+import { packCorrect, wilson } from '../../contract/stats.js';
 import { CancelledError } from './loop.js';
 import { yieldToEventLoop } from './progress.js';
 
@@ -54,6 +57,25 @@ export function scoreValidation(
     return total ? row[c] / total : 0;
   });
   return { confusion, perClassAcc, misclassified, misclassifiedTotal: labels.length - correct, finalValAcc: labels.length ? correct / labels.length : 0 };
+}
+
+/** Same id ⇔ same data set and the same test images in the same order. */
+export function testSetId(datasetId: string, sampleIds: string[]): string {
+  return createHash('sha256').update(datasetId).update('\n').update(sampleIds.join('\n')).digest('hex').slice(0, 32);
+}
+
+/** The run's score on its test images, with everything a paired comparison needs. */
+export function scoreTest(pred: Predictions, labels: Int32Array, sampleIds: string[], datasetId: string): TestScore {
+  const v = scoreValidation(pred, labels, sampleIds);
+  const n = labels.length;
+  const flags = Array.from(labels, (l, i) => pred.predicted[i] === l);
+  const correct = n - v.misclassifiedTotal;
+  const { low, high } = wilson(correct, n);
+  return {
+    n, correct, accuracy: n ? correct / n : 0, low, high,
+    confusion: v.confusion, perClassAcc: v.perClassAcc, misclassified: v.misclassified,
+    setId: testSetId(datasetId, sampleIds), correctFlags: packCorrect(flags),
+  };
 }
 
 /** Compares two prediction sets of the same images (export parity). */

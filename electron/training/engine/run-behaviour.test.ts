@@ -4,7 +4,7 @@ import type { DataSource, LoadedData, Split } from '../types.js';
 import { exportRunModel } from './export-model.js';
 import { runTraining } from './run-training.js';
 import { Messages, testDeps, testEnv, tinyConfig } from './test-support.js';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 
@@ -14,7 +14,7 @@ describe('runTraining: comparable, cancellable, clear about errors', () => {
   it('same seed gives the same split and the same first-epoch metrics, for both strategies', async () => {
     const { deps } = testDeps();
     const splits: Split[] = [];
-    const recording = { ...deps, split: (l: Int32Array, f: number, s: number) => { const r = deps.split(l, f, s); splits.push(r); return r; } };
+    const recording = { ...deps, split: (d: LoadedData, f: number, s: number) => { const r = deps.split(d, f, s); splits.push(r); return r; } };
     const runs = [
       tinyConfig({ epochs: 1 }),
       tinyConfig({ epochs: 1 }),
@@ -95,6 +95,12 @@ describe('runTraining: comparable, cancellable, clear about errors', () => {
     // Re-scoring with the restored weights reproduces the best epoch's accuracy exactly.
     expect(out.result.finalValAcc).toBe(best.valAcc);
     expect(out.result.notes.join(' ')).toMatch(/restored from the best epoch/);
+    expect(out.result.stopped).toEqual({ kind: 'early-stopping', epoch: epochs[epochs.length - 1].epoch, cap: 40 });
+    expect(out.result.notes.join(' ')).toMatch(new RegExp(`Stopped by early stopping at epoch ${epochs.length} of at most 40`));
+
+    // A fine-tuning run that used all its epochs says it hit the cap (head phase included).
+    const capped = await runTraining('cap', tinyConfig({ strategy: 'fine-tuning', unfreezeBlocks: 1, twoPhase: true, headEpochs: 2, epochs: 1 }), testEnv(), () => {}, signal(), deps);
+    expect(capped.status === 'completed' && capped.result.stopped).toEqual({ kind: 'epoch-cap', epoch: 3, cap: 3 });
   }, 60000);
 
   it('exports the trained model, reloads it and predicts exactly what the run did', async () => {
@@ -112,6 +118,13 @@ describe('runTraining: comparable, cancellable, clear about errors', () => {
     expect(parity.maxAbsDiff).toBeLessThan(1e-5);
     expect(parity.accuracy).toBeCloseTo(out.status === 'completed' ? out.result.finalValAcc : -1, 6);
     expect(tf.memory().numTensors).toBe(before);
+    // The head is one Dense layer (the standardisation folded in): fit() on the export cannot drift
+    // it, and the metadata names the preprocessing a user must apply.
+    const json = JSON.parse(readFileSync(path.join(exported, 'model.json'), 'utf8'));
+    const layers = (json.modelTopology.model_config ?? json.modelTopology).config.layers as { name: string; class_name: string }[];
+    expect(layers.map((l) => l.name)).not.toContain('transfer_standardize');
+    expect(layers.at(-1)).toMatchObject({ name: 'transfer_head', class_name: 'Dense' });
+    expect(json.userDefinedMetadata).toMatchObject({ preprocess: 'unit', preprocessing: { kind: 'unit', scale: [1], offset: [0], description: expect.stringMatching(/resized \(bilinear\) to 28×28, pixels scaled to \[0, 1\]/) } });
     await expect(exportRunModel('nope', config, outDir, env, deps)).rejects.toThrow(/Run nope has no saved model/);
   }, 60000);
 });

@@ -1,9 +1,11 @@
-// Loading what a run needs (backbone, data, split, head) with clear errors, and releasing it again.
+// Loading what a run needs (backbone, data, three-way split, head) with clear errors, and releasing
+// it again.
 import type * as tf from '@tensorflow/tfjs';
 import path from 'node:path';
 import { STRATEGY_LABEL, type TrainConfig } from '../../contract/index.js';
 import type { WorkerEnv } from '../../worker-protocol/messages.js';
-import type { LoadedBackbone } from '../types.js';
+import { MIN_IMAGES_PER_CLASS } from '../../datasets/stratify.js';
+import type { LoadedBackbone, LoadedData } from '../types.js';
 import type { EngineDeps } from './deps.js';
 import { createHead } from './head.js';
 import { CancelledError } from './loop.js';
@@ -32,15 +34,15 @@ export async function loadRunInputs(
     const n = data.labels.length;
     if (n === 0) throw new Error(`The data set "${config.dataset.id}" has no images.`);
     if (data.classes.length < 2) throw new Error(`The data set "${config.dataset.id}" has ${data.classes.length} class; a classifier needs at least 2.`);
-    const counts = new Array<number>(data.classes.length).fill(0);
-    for (const l of data.labels) counts[l]++;
-    const empty = data.classes.filter((_, c) => counts[c] < 2);
-    if (empty.length) throw new Error(`Class${empty.length > 1 ? 'es' : ''} ${empty.map((c) => `"${c}"`).join(', ')} of "${config.dataset.id}" need at least 2 images (one to train, one to validate).`);
-    const split = deps.split(data.labels, config.validationSplit, config.seed);
-    if (!split.train.length || !split.val.length) throw new Error(`Splitting ${n} images with validation fraction ${config.validationSplit} left an empty ${split.train.length ? 'validation' : 'training'} set.`);
+    checkClassSizes(data, config.dataset.id);
+    const split = deps.split(data, config.validationSplit, config.seed);
+    const empty = (['train', 'val', 'test'] as const).find((k) => split[k].length === 0);
+    if (empty) throw new Error(`Splitting ${n} images with validation fraction ${config.validationSplit} left an empty ${{ train: 'training', val: 'validation', test: 'test' }[empty]} set.`);
+    const heldOut = new Uint8Array(n);
+    for (const i of split.test) heldOut[i] = 1;
     const head = createHead(backbone.featureSize, data.classes.length, config.seed);
     return {
-      config, dataDir: env.dataDir, backbone, data, split, head, augment: deps.augment,
+      config, dataDir: env.dataDir, backbone, data, split, heldOut, head, augment: deps.augment,
       notes: [], embeddingCache: config.strategy === 'feature-extraction' && config.augment ? 'off' : 'n/a',
     };
   } catch (err) {
@@ -49,7 +51,32 @@ export async function loadRunInputs(
   }
 }
 
-function disposeLayerWeights(layers: tf.layers.Layer[]): void {
+/**
+ * Every class needs images to train and validate on (2), and to test on (1 more) unless the data set
+ * has a fixed test pool. Refuses with the classes that are short and how many images they need.
+ */
+function checkClassSizes(data: LoadedData, datasetId: string): void {
+  const k = data.classes.length;
+  const pool = new Array<number>(k).fill(0);
+  const test = new Array<number>(k).fill(0);
+  const held = new Uint8Array(data.labels.length);
+  for (const i of data.fixedTest ?? []) held[i] = 1;
+  data.labels.forEach((l, i) => { (held[i] ? test : pool)[l]++; });
+  const fixed = (data.fixedTest?.length ?? 0) > 0;
+  const need = fixed ? 2 : MIN_IMAGES_PER_CLASS;
+  const why = fixed ? 'one to train, one to validate' : 'one each to train, validate and test';
+  const short = data.classes.map((name, c) => ({ name, have: pool[c] })).filter((c) => c.have < need);
+  if (short.length) {
+    const list = short.map((c) => `"${c.name}" has ${c.have}, add ${need - c.have}`).join('; ');
+    throw new Error(`Every class of "${datasetId}" needs at least ${need} images (${why}): ${list}.`);
+  }
+  if (fixed) {
+    const untested = data.classes.filter((_, c) => test[c] === 0);
+    if (untested.length) throw new Error(`The fixed test pool of "${datasetId}" has no image of ${untested.map((c) => `"${c}"`).join(', ')}, so those classes could not be scored.`);
+  }
+}
+
+export function disposeLayerWeights(layers: tf.layers.Layer[]): void {
   for (const layer of layers) {
     for (const w of layer.weights) {
       const v = (w as unknown as { val: tf.Variable }).val;

@@ -78,6 +78,28 @@ describe('runTraining', () => {
     saved.dispose();
   }, 60000);
 
+  it('unfrozen BatchNorm: batch statistics update the moving averages, inference mode keeps them', async () => {
+    const moved = async (mode: 'batch-statistics' | 'inference') => {
+      const { deps, initial } = testDeps();
+      const out = await runTraining(`bn-${mode}`, tinyConfig({ strategy: 'fine-tuning', unfreezeBlocks: 1, twoPhase: false, epochs: 1, learningRate: 1e-3, unfrozenBatchNorm: mode }), testEnv(), () => {}, signal(), deps);
+      expect(out.status).toBe('completed');
+      if (out.status !== 'completed') throw new Error('run failed');
+      const saved = await loadLayersModelFromDir(out.modelDir!);
+      const after = weightValues(saved.layers);
+      saved.dispose();
+      const changed = (name: string) => !Buffer.from(after.get(name)!.buffer).equals(Buffer.from(initial().get(name)!.buffer));
+      return { changed, notes: out.result.notes.join(' ') };
+    };
+    const batch = await moved('batch-statistics');
+    expect(['block3_bn1/moving_mean', 'block3_bn2/moving_variance'].map(batch.changed)).toEqual([true, true]);
+    expect(batch.notes).toMatch(/unfrozen BatchNorm layers normalised each batch with its own statistics/);
+    const inference = await moved('inference');
+    expect(['block3_bn1/moving_mean', 'block3_bn1/moving_variance', 'block3_bn2/moving_mean', 'block3_bn2/moving_variance'].map(inference.changed)).toEqual([false, false, false, false]);
+    // Everything else in the unfrozen block still trains, BatchNorm's scale and offset included.
+    expect(['block3_conv1/kernel', 'block3_bn1/gamma', 'block3_bn1/beta'].map(inference.changed)).toEqual([true, true, true]);
+    expect(inference.notes).toMatch(/unfrozen BatchNorm layers ran in inference mode \(Keras' recommendation\)/);
+  }, 60000);
+
   it('lets frozen BatchNorm statistics move only when the experiment switch is on', async () => {
     const { deps, initial } = testDeps();
     const out = await runTraining('ft2', tinyConfig({ strategy: 'fine-tuning', unfreezeBlocks: 1, twoPhase: false, epochs: 1, trainFrozenBatchNorm: true }), testEnv(), () => {}, signal(), deps);

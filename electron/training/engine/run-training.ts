@@ -1,5 +1,5 @@
-// One training run from config to result: backend, data, backbone, the chosen strategy, scoring,
-// saving the trained model, and releasing every tensor. Streams progress through `emit` (worker
+// One training run from config to result: backend, data, backbone, the chosen strategy, scoring on
+// validation and test images, saving the trained model, and releasing every tensor. Streams progress through `emit` (worker
 // protocol messages), returns how the run ended (the caller reports that, once), and honours
 // `signal` within one batch.
 import * as tf from '@tensorflow/tfjs';
@@ -11,13 +11,17 @@ import type { FromWorker, WorkerEnv } from '../../worker-protocol/messages.js';
 import type { EngineDeps } from './deps.js';
 import { extractFeatures } from './embeddings.js';
 import { composeModel, countParams, frozenLayerNames } from './graph.js';
+import { foldedHead } from './head.js';
 import { inputBatch } from './images.js';
 import { CancelledError, type LoopContext, type PhaseOutcome } from './loop.js';
 import { saveLayersModelToDir } from '../backbones/model-io.js';
 import { BatchRecorder, PeakMemory, RunProgress, type EmitFn, type Stage } from './progress.js';
-import { predictAll, scoreValidation } from './results.js';
-import { embedOnce, embeddingCost, fineTuneTopBlocks, prepareFineTuning, trainHeadOnFrozenBase, type RunSetup } from './strategies.js';
-import { describeError, disposeRunTensors, loadRunInputs, runModelDir } from './run-setup.js';
+import { predictAll, scoreTest, scoreValidation } from './results.js';
+import { embedOnce, embeddingCost, fineTuneTopBlocks, prepareFineTuning, rows, trainHeadOnFrozenBase, type RunSetup } from './strategies.js';
+import { describeError, disposeLayerWeights, disposeRunTensors, loadRunInputs, runModelDir } from './run-setup.js';
+import type { Embeddings } from './embeddings.js';
+import { describePreprocessing } from './preprocessing.js';
+import { stopNote, stopReasonOf, testNotes, unfrozenBatchNormNote } from './run-notes.js';
 
 export type RunOutcome =
   | { status: 'completed'; result: RunResult; modelDir: string | null }
@@ -43,7 +47,7 @@ function plannedStages(setup: RunSetup): Stage[] {
     { phase: 'caching-embeddings', cost: embeddingCost(setup, headEpochs) },
     { phase: 'training-head', cost: headEpochs * nTrain * headCostPerImage },
     { phase: 'fine-tuning', cost: fe ? 0 : config.epochs * (nTrain * 3 + split.val.length) },
-    { phase: 'evaluating', cost: split.val.length },
+    { phase: 'evaluating', cost: (split.val.length + split.test.length) * (fe && !config.augment ? 0.02 : 1) },
   ];
 }
 
@@ -104,20 +108,28 @@ async function train(
     ? 'Augmentation was on, so embeddings could not be cached: every training image went through the frozen base in every epoch (slower, but the head sees varied images).'
     : 'Augmentation was on: each batch was randomly flipped/shifted before the base.');
   const main = phases[phases.length - 1];
-  if (main.stoppedEarly) setup.notes.push(`Early stopping: validation loss did not improve for ${config.earlyStopping.patience} epochs.`);
+  const stopped = stopReasonOf(main);
+  setup.notes.push(stopNote(stopped, config));
   if (main.restored) setup.notes.push(`Weights restored from the best epoch (${main.bestEpoch}, lowest validation loss).`);
   if (config.trainFrozenBatchNorm && !fe) setup.notes.push('Experiment: BatchNorm layers in the frozen part ran in training mode, so their moving statistics changed.');
+  const bnNote = unfrozenBatchNormNote(splitModel, config);
+  if (bnNote) setup.notes.push(bnNote);
   if (!fe && splitModel && !splitModel.suffix) setup.notes.push('No block was unfrozen, so only the head trained: feature extraction without the embedding cache.');
   if (config.optimizer === 'sgd') setup.notes.push('SGD used momentum 0.9.');
 
-  progress.enter('evaluating', 'Scoring the validation images');
+  progress.enter('evaluating', 'Scoring the validation and test images');
   const numClasses = data.classes.length;
-  const predict = (idx: Int32Array) => tf.tidy(() => head.apply(extractFeatures(backbone, inputBatch(data, idx, backbone))));
-  const pred = await predictAll(split.val, numClasses, predict, { signal, onProgress: (d, t) => progress.update(d / t) });
-  const valLabels = Int32Array.from(split.val, (i) => data.labels[i]);
-  const scores = scoreValidation(pred, valLabels, Array.from(split.val, (i) => data.sampleIds[i]));
+  const predict = scorer(setup, fe ? embeddings : null);
+  const idsOf = (idx: Int32Array) => Array.from(idx, (i) => data.sampleIds[i]);
+  const labelsAt = (idx: Int32Array) => Int32Array.from(idx, (i) => data.labels[i]);
+  const total = split.val.length + split.test.length;
+  const pred = await predictAll(split.val, numClasses, predict, { signal, onProgress: (d) => progress.update(d / total) });
+  const scores = scoreValidation(pred, labelsAt(split.val), idsOf(split.val));
+  const testPred = await predictAll(split.test, numClasses, predict, { signal, onProgress: (d) => progress.update((split.val.length + d) / total) });
+  const test = scoreTest(testPred, labelsAt(split.test), idsOf(split.test), data.datasetId);
   ctx.memory.sample();
   if (scores.misclassifiedTotal > scores.misclassified.length) setup.notes.push(`${scores.misclassifiedTotal} validation images were misclassified; the first ${scores.misclassified.length} are listed.`);
+  setup.notes.push(...testNotes(test, split.val.length));
 
   const modelDir = await saveRunModel(runId, setup, pred.probs);
   ctx.emit({ type: 'batches', runId, batches: ctx.recorder.flush(true) });
@@ -132,12 +144,24 @@ async function train(
     imagesPerSec: trainSeconds > 0 ? trainedImages / trainSeconds : 0,
     classes: [...data.classes], confusion: scores.confusion, perClassAcc: scores.perClassAcc, misclassified: scores.misclassified,
     embeddingCache: setup.embeddingCache, notes: setup.notes,
+    valN: split.val.length, test, stopped,
   };
   progress.update(1, {}, true);
   return { status: 'completed', result, modelDir };
 }
 
-/** Saves base + head as one layers model, with the validation predictions export parity checks. */
+/** Class probabilities of the finished model: from the cached embeddings when the base never
+ *  changed (feature extraction without augmentation), else through the whole network. */
+function scorer(setup: RunSetup, embeddings: Embeddings | null): (idx: Int32Array) => tf.Tensor2D {
+  const { backbone, data, head } = setup;
+  if (embeddings) return (idx) => tf.tidy(() => head.apply(rows(embeddings, idx)));
+  return (idx) => tf.tidy(() => head.apply(extractFeatures(backbone, inputBatch(data, idx, backbone))));
+}
+
+/**
+ * Saves base + head as one layers model, the head's standardisation folded into its Dense layer,
+ * with the validation predictions export parity checks and the preprocessing named.
+ */
 async function saveRunModel(runId: string, setup: RunSetup, probs: Float32Array): Promise<string | null> {
   const { backbone, data, config, head } = setup;
   if (!backbone.model) {
@@ -145,11 +169,20 @@ async function saveRunModel(runId: string, setup: RunSetup, probs: Float32Array)
     return null;
   }
   const dir = runModelDir(setup.dataDir, runId);
-  const full = composeModel(backbone.model, head, `transfer_${config.strategy.replace('-', '_')}`);
-  await saveLayersModelToDir(full, dir, {
-    classes: data.classes, backboneId: backbone.id, strategy: config.strategy, inputShape: backbone.inputShape,
-    preprocessing: 'pixels scaled to [0,1], resized (bilinear) to the input size, then the backbone preprocessing',
-  });
+  const folded = foldedHead(head);
+  try {
+    const full = composeModel(backbone.model, folded, `transfer_${config.strategy.replace('-', '_')}`);
+    const preprocessing = describePreprocessing(backbone);
+    await saveLayersModelToDir(full, dir, {
+      classes: data.classes, backboneId: backbone.id, strategy: config.strategy, inputShape: backbone.inputShape,
+      // Read back by the backbone loader if this model is ever imported as a backbone itself.
+      preprocess: preprocessing.kind,
+      preprocessing,
+      head: 'one Dense layer with softmax; the standardisation of the features it was trained with is folded into its kernel and bias',
+    });
+  } finally {
+    disposeLayerWeights([folded.layer]);
+  }
   await writeFile(path.join(dir, '..', 'val-predictions.bin'), Buffer.from(probs.buffer, probs.byteOffset, probs.byteLength));
   return dir;
 }

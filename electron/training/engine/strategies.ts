@@ -1,7 +1,8 @@
 // The two strategies as training phases over the shared loop. Feature extraction trains the head on
 // the frozen base's embeddings (cached unless augmentation is on). Fine-tuning splits the base at
 // the freeze boundary: the frozen prefix runs in inference mode (its BatchNorm statistics cannot
-// drift) unless the experiment switch lets it train, and the unfrozen suffix trains with the head.
+// drift) unless the experiment switch lets it train, and the unfrozen suffix trains with the head,
+// its BatchNorm layers on batch statistics or, as Keras advises, in inference mode.
 import * as tf from '@tensorflow/tfjs';
 import type { TrainConfig } from '../../contract/index.js';
 import type { LoadedBackbone, LoadedData, Split } from '../types.js';
@@ -18,6 +19,8 @@ export interface RunSetup {
   backbone: LoadedBackbone;
   data: LoadedData;
   split: Split;
+  /** 1 for every test image: the loop refuses any batch that holds one. */
+  heldOut: Uint8Array;
   head: Head;
   augment: ((x: tf.Tensor4D, seed: number) => tf.Tensor4D) | null;
   notes: string[];
@@ -26,7 +29,7 @@ export interface RunSetup {
 }
 
 /** Rows of `e` at `indices`, as a [n, dim] tensor. */
-function rows(e: Embeddings, indices: Int32Array, position?: Map<number, number>): tf.Tensor2D {
+export function rows(e: Embeddings, indices: Int32Array, position?: Map<number, number>): tf.Tensor2D {
   const out = new Float32Array(indices.length * e.dim);
   for (let i = 0; i < indices.length; i++) {
     const r = position ? position.get(indices[i])! : indices[i];
@@ -46,7 +49,7 @@ function augmenter(setup: RunSetup): ((x: tf.Tensor4D) => tf.Tensor4D) | undefin
 function baseSpec(setup: RunSetup, over: Pick<PhaseSpec, 'phase' | 'progressPhase' | 'epochs' | 'firstEpoch' | 'prepare' | 'forwardTrain' | 'predict' | 'optimizer' | 'variables' | 'state' | 'earlyStopping'>): PhaseSpec {
   return {
     ...over,
-    train: setup.split.train, val: setup.split.val, batchSize: setup.config.batchSize, seed: setup.config.seed,
+    train: setup.split.train, val: setup.split.val, heldOut: setup.heldOut, batchSize: setup.config.batchSize, seed: setup.config.seed,
     labels: (idx) => labelsOf(setup.data, idx), numClasses: setup.data.classes.length,
   };
 }
@@ -143,6 +146,9 @@ export async function fineTuneTopBlocks(
   const { backbone, data, head, config } = setup;
   const augment = augmenter(setup);
   const prefixTraining = config.trainFrozenBatchNorm;
+  // 'inference': the unfrozen part runs as Keras' base(x, training=False) — BatchNorm normalises with
+  // its moving statistics and never updates them; its scale and offset still train.
+  const suffixTraining = config.unfrozenBatchNorm !== 'inference';
   ctx.progress.enter('fine-tuning', `Fine-tuning ${split.trainableLayers.length} layers and the head at learning rate ${config.learningRate}`);
   const optimizer = createOptimizer(config.optimizer, config.learningRate);
   try {
@@ -155,7 +161,7 @@ export async function fineTuneTopBlocks(
         return split.prefix ? split.prefix.apply(x, { training: prefixTraining }) as tf.Tensor : x;
       }),
       forwardTrain: (x) => {
-        const f = split.suffix ? split.suffix.apply(x, { training: true }) as tf.Tensor : x;
+        const f = split.suffix ? split.suffix.apply(x, { training: suffixTraining }) as tf.Tensor : x;
         return head.apply(f, true);
       },
       predict: (idx) => tf.tidy(() => head.apply(extractFeatures(backbone, inputBatch(data, idx, backbone)))),

@@ -11,7 +11,7 @@ import { buildTlResnet } from '../backbones/tl-resnet.js';
 import { saveLayersModelToDir } from '../backbones/model-io.js';
 import { writeIntegrity } from '../../models/model-files.js';
 import { FromWorker, type ToWorker } from '../../worker-protocol/messages.js';
-import { resourcesDir, tinyConfig } from './test-support.js';
+import { smallResourcesDir, tinyConfig } from './test-support.js';
 
 const workerPath = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../worker.ts');
 
@@ -52,7 +52,7 @@ describe('training worker process', () => {
 
     child = fork(workerPath, [], { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'ignore', 'pipe', 'ipc'] });
     const w = new WorkerClient(child);
-    w.send({ type: 'init', env: { resourcesDir, dataDir, backend: 'wasm' } });
+    w.send({ type: 'init', env: { resourcesDir: smallResourcesDir(), dataDir, backend: 'wasm' } });
     await w.next((m): m is Extract<FromWorker, { type: 'ready' }> => m.type === 'ready');
 
     w.send({ type: 'start', runId: 42 });

@@ -1,5 +1,6 @@
 // Small, valid runs for the run store's tests and its benchmark.
-import type { EpochMetrics, RunResult, TrainConfig } from '../../../contract/index.js';
+import type { EpochMetrics, RunResult, TestScore, TrainConfig } from '../../../contract/index.js';
+import { packCorrect, wilson } from '../../../contract/stats.js';
 
 export function sampleConfig(over: Partial<TrainConfig> = {}): TrainConfig {
   return {
@@ -17,6 +18,7 @@ export function sampleConfig(over: Partial<TrainConfig> = {}): TrainConfig {
     headEpochs: 0,
     headLearningRate: 0.001,
     trainFrozenBatchNorm: false,
+    unfrozenBatchNorm: 'batch-statistics',
     augment: false,
     earlyStopping: { enabled: false, patience: 3 },
     backend: 'auto',
@@ -26,6 +28,21 @@ export function sampleConfig(over: Partial<TrainConfig> = {}): TrainConfig {
 
 export function sampleEpoch(epoch: number, valAcc = 0.5 + epoch * 0.1): EpochMetrics {
   return { epoch, phase: 'head', trainLoss: 1 / (epoch + 1), trainAcc: valAcc + 0.05, valLoss: 1.1 / (epoch + 1), valAcc, seconds: 1.25 + epoch, imagesPerSec: 321.5 };
+}
+
+/** A test score of `correct` out of 40 images (the first `correct` right), on test set `setId`. */
+export function sampleTest(correct = 34, setId = 'set-a'): TestScore {
+  const n = 40;
+  const { low, high } = wilson(correct, n);
+  return {
+    n, correct, accuracy: correct / n, low, high,
+    // The default score's matrix (34 right); the other counts are only stored and read back.
+    confusion: [[14, 0, 0], [0, 13, 0], [3, 3, 7]],
+    perClassAcc: [1, 1, 0.54],
+    misclassified: [{ sampleId: 'shapes:101', actual: 2, predicted: 0 }],
+    setId,
+    correctFlags: packCorrect(Array.from({ length: n }, (_, i) => i < correct)),
+  };
 }
 
 export function sampleResult(over: Partial<RunResult> = {}): RunResult {
@@ -54,6 +71,9 @@ export function sampleResult(over: Partial<RunResult> = {}): RunResult {
     ],
     embeddingCache: 'memory',
     notes: ['Embeddings cached once in memory.'],
+    valN: 30,
+    test: sampleTest(),
+    stopped: { kind: 'early-stopping', epoch: 3, cap: 3 },
     ...over,
   };
 }
