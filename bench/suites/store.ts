@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { RunFilter } from '../../electron/contract/index.js';
 import { RunStore } from '../../electron/services/runs/run-store.js';
-import { sampleConfig, sampleEpoch, sampleResult } from '../../electron/services/runs/test-support/sample-runs.js';
+import { sampleConfig, sampleEpoch, sampleResult } from '../../electron/services/runs/testing/sample-runs.js';
 import { openDatabase } from '../../electron/services/store/database.js';
 
 /** Same shape as bench/report.ts's BenchSection. */

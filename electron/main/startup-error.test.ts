@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeEach, describe, expect, it, vi } from 'vitest';
 import { openDatabase } from '../services/store/database.js';
-import { overwriteHeader, writeDatabaseWithRows } from '../services/store/test-support/damaged-files.js';
+import { overwriteHeader, writeDatabaseWithRows } from '../services/store/testing/damaged-files.js';
 
 // Electron does not run on every machine: its dialog and shell are stand-ins that record calls.
 const h = vi.hoisted(() => ({ response: 0 }));

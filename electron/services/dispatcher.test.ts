@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { methodNames, methods, type Handlers, type MethodName, type Params } from '../contract/index.js';
 import { createDispatcher, NotFoundError } from './dispatcher.js';
-import { sampleConfig } from './runs/test-support/sample-runs.js';
+import { callingStudent, studentCaller, TEACHER } from './roles/caller.js';
+import { sampleConfig } from './runs/testing/sample-runs.js';
 
 // Handlers that must never run: every payload below is malformed.
 const untouchable = new Proxy({} as Handlers, {
@@ -58,6 +59,17 @@ const validParams: { [M in MethodName]: Params<M> } = {
   'guided.get': {},
   'guided.set': { step: 1, lessonId: 'intro', pairId: null, recommendation: 'fine-tuning', reflection: null },
   'flowchart.analyze': { dataset: { id: 'pets', perClass: null }, backboneId: 'tl-resnet-s' },
+  'lab.me': {},
+  'lab.class': {},
+  'lab.setShared': { shared: true },
+  'lab.release': { student: 'Ada' },
+  'sweeps.start': { datasetId: 'pets', sizes: [5, 10], strategies: ['feature-extraction', 'fine-tuning'], seeds: 2, unfreezeBlocks: 2, budget: { epochs: 1 } },
+  'sweeps.list': {},
+  'sweeps.get': { id: 's1' },
+  'sweeps.cancel': { id: 's1' },
+  'sweeps.resume': { id: 's1' },
+  'sweeps.delete': { id: 's1', withRuns: true },
+  'sweeps.export': { id: 's1', format: 'csv' },
 };
 
 describe('contract binding', () => {
@@ -123,5 +135,29 @@ describe('contract binding', () => {
     const d = createDispatcher({ 'device.probe': async (p: unknown) => ((seen = p), { active: null, forced: 'auto', rungs: [] }) } as unknown as Handlers);
     expect((await d('device.probe', {})).ok).toBe(true);
     expect(seen).toEqual({ refresh: false });
+  });
+});
+
+describe('roles at the binding', () => {
+  const info = { 'app.info': async () => ({ name: 'Transfer Lab', version: '0', mode: 'browser', dataDir: '/x', platform: 'linux' }) } as unknown as Handlers;
+  it('refuses every student call where no class is served, and takes the teacher\'s', async () => {
+    const d = createDispatcher(info);
+    expect(await d('app.info', {}, studentCaller('Ana'))).toMatchObject({ ok: false, error: { code: 'forbidden', message: expect.stringMatching(/^Not allowed: /) } });
+    expect(await d('app.info', {})).toMatchObject({ ok: true });
+    expect(await d('app.info', {}, TEACHER)).toMatchObject({ ok: true });
+  });
+
+  it('applies the guard\'s narrowed params and result filter, and runs the handler as the caller', async () => {
+    let seen: unknown;
+    let who: string | null = null;
+    const handlers = { 'runs.list': async (p: unknown) => ((seen = p), (who = callingStudent()), { runs: [], total: 7 }) } as unknown as Handlers;
+    const d = createDispatcher(handlers, () => {}, {
+      check: async (student, _m, p) => ({ allow: true, params: { ...(p as object), student }, filter: (r: never) => ({ ...(r as object), total: 0 }) }),
+    });
+    expect(await d('runs.list', { student: 'Ben' }, studentCaller('Ana'))).toMatchObject({ ok: true, result: { total: 0 } });
+    expect(seen).toMatchObject({ student: 'Ana' });
+    expect(who).toBe('Ana');
+    const refusing = createDispatcher(handlers, () => {}, { check: async () => ({ allow: false, reason: 'no.' }) });
+    expect(await refusing('runs.list', {}, studentCaller('Ana'))).toEqual({ ok: false, error: { code: 'forbidden', message: 'Not allowed: no.' } });
   });
 });

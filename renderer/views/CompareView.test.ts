@@ -2,7 +2,7 @@ import { cleanup, render, screen, waitFor, within } from '@testing-library/svelt
 import { afterEach, describe, expect, it } from 'vitest';
 import type { RunDetail, WireResponse } from '../../electron/contract/index.js';
 import { nav } from '../lib/nav.svelte.js';
-import { flags, runDetail, testScore } from '../lib/runs/fixtures.js';
+import { flags, runDetail, testScore } from '../lib/runs/testing/run-fixtures.js';
 import CompareView from './CompareView.svelte';
 
 afterEach(cleanup);

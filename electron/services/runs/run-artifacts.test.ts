@@ -5,7 +5,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { openDatabase, type Db } from '../store/database.js';
 import { runArtifactFolder, runArtifactRoot } from './run-artifacts.js';
 import { RunStore } from './run-store.js';
-import { sampleConfig, sampleResult } from './test-support/sample-runs.js';
+import { sampleConfig, sampleResult } from './testing/sample-runs.js';
 
 const open: Db[] = [];
 afterEach(() => {

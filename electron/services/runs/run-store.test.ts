@@ -9,7 +9,7 @@ import { NotFoundError } from '../dispatcher.js';
 import { openDatabase, type Db } from '../store/database.js';
 import { MAX_BATCH_POINTS, RunStore } from './run-store.js';
 import { createRunsService, rerunName } from './runs-service.js';
-import { sampleConfig, sampleEpoch, sampleResult, sampleTest } from './test-support/sample-runs.js';
+import { sampleConfig, sampleEpoch, sampleResult, sampleTest } from './testing/sample-runs.js';
 
 const tempFile = () => join(mkdtempSync(join(tmpdir(), 'tl-runs-')), 'app.sqlite');
 const open: Db[] = [];
@@ -50,7 +50,7 @@ describe('RunStore while a run trains', () => {
     const file = tempFile();
     freshStore(file); // create the schema first
     open.pop()!.close();
-    const script = fileURLToPath(new URL('./test-support/crash-mid-training.ts', import.meta.url));
+    const script = fileURLToPath(new URL('./testing/crash-mid-training.ts', import.meta.url));
     const child = spawnSync(process.execPath, ['--import', 'tsx', script, file], { encoding: 'utf8' });
     expect(child.signal).toBe('SIGKILL');
     const runId = child.stdout.trim();

@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { openDatabase, type Db } from '../store/database.js';
 import { RunStore } from './run-store.js';
 import { EXPORT_FORMAT, toCsv } from './run-transfer.js';
-import { sampleConfig, sampleEpoch, sampleResult } from './test-support/sample-runs.js';
+import { sampleConfig, sampleEpoch, sampleResult } from './testing/sample-runs.js';
 
 const open: Db[] = [];
 function freshStore() {

@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { openDatabase, schemaVersion } from '../store/database.js';
 import { migrations } from '../store/migrations/index.js';
 import { RunStore } from './run-store.js';
-import { sampleConfig, sampleEpoch, sampleResult } from './test-support/sample-runs.js';
+import { sampleConfig, sampleEpoch, sampleResult } from './testing/sample-runs.js';
 
 const tempFile = () => join(mkdtempSync(join(tmpdir(), 'tl-runs-mig-')), 'app.sqlite');
 const tables = (db: Database.Database) =>

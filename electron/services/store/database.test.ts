@@ -7,7 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { DatabaseFromFutureError, DatabaseOpenError, openDatabase, schemaVersion } from './database.js';
 import { migrations } from './migrations/index.js';
-import { damageMiddlePage, overwriteHeader, truncateToHalf, writeDatabaseWithRows } from './test-support/damaged-files.js';
+import { damageMiddlePage, overwriteHeader, truncateToHalf, writeDatabaseWithRows } from './testing/damaged-files.js';
 
 const tempFile = () => join(mkdtempSync(join(tmpdir(), 'tl-db-')), 'app.sqlite');
 
@@ -106,7 +106,7 @@ describe('database files that cannot be opened', () => {
     try {
       // Root may write anywhere, so there the files are opened by a process running as "nobody".
       const user = process.getuid?.() === 0 ? { uid: 65534, gid: 65534 } : {};
-      const script = fileURLToPath(new URL('./test-support/open-database.ts', import.meta.url));
+      const script = fileURLToPath(new URL('./testing/open-database.ts', import.meta.url));
       const files = [existing, join(dir, 'fresh.sqlite'), join(dir, 'missing', 'app.sqlite')];
       const child = spawnSync(process.execPath, ['--import', 'tsx', script, ...files], { encoding: 'utf8', ...user });
       expect(child.status, child.stderr).toBe(0);

@@ -9,7 +9,7 @@ import { miniGraphModelFiles } from '../backbones/testing/mini-models.js';
 import { realEngineDeps } from './parts.js';
 import { analyzeDataset, balancedSubset, similarityOf } from './analyze.js';
 import { knnAccuracy, twoFolds } from './knn.js';
-import { testDeps, testEnv } from './test-support.js';
+import { testDeps, testEnv } from './testing/engine-fixtures.js';
 
 describe('flowchart analysis', () => {
   it('k-NN separates well-separated clusters and not random points', () => {

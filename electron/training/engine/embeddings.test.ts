@@ -10,7 +10,7 @@ import { miniGraphModelFiles } from '../backbones/testing/mini-models.js';
 import type { LoadedData } from '../types.js';
 import { cacheDir, cachedEmbeddings, computeEmbeddings, embeddingCacheKey } from './embeddings.js';
 import { realEngineDeps } from './parts.js';
-import { freshBackbone, testEnv } from './test-support.js';
+import { freshBackbone, testEnv } from './testing/engine-fixtures.js';
 
 const data = { fingerprint: 'same-images', labels: new Int32Array(10) } as LoadedData;
 

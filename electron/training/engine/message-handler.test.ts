@@ -5,7 +5,7 @@ import { FACTS_FILE, ModelDescription } from '../../models/facts.js';
 import { FromWorker } from '../../worker-protocol/messages.js';
 import { createMessageHandler } from './message-handler.js';
 import { realEngineDeps } from './parts.js';
-import { resourcesDir, testDeps, testEnv, tinyConfig } from './test-support.js';
+import { resourcesDir, testDeps, testEnv, tinyConfig } from './testing/engine-fixtures.js';
 
 describe('worker host', () => {
   it('needs init, runs one job at a time and answers requests', async () => {

@@ -5,7 +5,7 @@ import { buildTlResnet, tlResnetBlocks } from '../backbones/tl-resnet.js';
 import { createHead } from './head.js';
 import { loadLayersModelFromDir } from '../backbones/model-io.js';
 import { runTraining } from './run-training.js';
-import { Messages, testDeps, testEnv, tinyConfig, weightValues } from './test-support.js';
+import { Messages, testDeps, testEnv, tinyConfig, weightValues } from './testing/engine-fixtures.js';
 
 const signal = () => new AbortController().signal;
 

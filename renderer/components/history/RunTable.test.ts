@@ -1,7 +1,7 @@
 import { cleanup, fireEvent, render, screen, within } from '@testing-library/svelte';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { RunSummary } from '../../../electron/contract/index.js';
-import { flags, runSummary, testScore, withTest } from '../../lib/runs/fixtures.js';
+import { flags, runSummary, testScore, withTest } from '../../lib/runs/testing/run-fixtures.js';
 import RunTable from './RunTable.svelte';
 
 afterEach(cleanup);

@@ -1,7 +1,7 @@
 import { cleanup, render, screen, waitFor } from '@testing-library/svelte';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { WireResponse } from '../../../electron/contract/index.js';
-import { flags, runSummary, testScore, withTest } from '../../lib/runs/fixtures.js';
+import { flags, runSummary, testScore, withTest } from '../../lib/runs/testing/run-fixtures.js';
 import MyRunsChart from './MyRunsChart.svelte';
 
 afterEach(cleanup);

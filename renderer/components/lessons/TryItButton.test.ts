@@ -2,7 +2,7 @@ import { cleanup, fireEvent, render, screen, waitFor } from '@testing-library/sv
 import { afterEach, describe, expect, it } from 'vitest';
 import type { WireResponse } from '../../../electron/contract/index.js';
 import { nav } from '../../lib/nav.svelte.js';
-import { fashionTarget, shippedResnet } from '../../lib/train/fixtures.js';
+import { fashionTarget, shippedResnet } from '../../lib/train/testing/train-fixtures.js';
 import TryItButton from './TryItButton.svelte';
 
 afterEach(cleanup);

@@ -4,7 +4,7 @@ import { applyJob, applyProgress, newLiveRun } from '../../lib/train/live-run.js
 import DevicePanel from './DevicePanel.svelte';
 import LiveRunCard from './LiveRunCard.svelte';
 import SkipReport from './SkipReport.svelte';
-import { device } from '../../lib/train/fixtures.js';
+import { device } from '../../lib/train/testing/train-fixtures.js';
 
 afterEach(cleanup);
 

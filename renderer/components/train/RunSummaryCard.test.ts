@@ -1,6 +1,6 @@
 import { cleanup, render, screen } from '@testing-library/svelte';
 import { afterEach, describe, expect, it } from 'vitest';
-import { flags, runDetail, testScore } from '../../lib/runs/fixtures.js';
+import { flags, runDetail, testScore } from '../../lib/runs/testing/run-fixtures.js';
 import RunSummaryCard from './RunSummaryCard.svelte';
 
 afterEach(cleanup);

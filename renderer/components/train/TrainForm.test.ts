@@ -1,6 +1,6 @@
 import { cleanup, fireEvent, render, screen } from '@testing-library/svelte';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { catalogNet, device, fashionTarget, graphNet, shippedResnet, tinyFolder } from '../../lib/train/fixtures.js';
+import { catalogNet, device, fashionTarget, graphNet, shippedResnet, tinyFolder } from '../../lib/train/testing/train-fixtures.js';
 import { TrainFormState } from '../../lib/train/train-form.svelte.js';
 import TrainForm from './TrainForm.svelte';
 

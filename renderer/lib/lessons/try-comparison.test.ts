@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { fashionTarget, shippedResnet } from '../train/fixtures.js';
+import { fashionTarget, shippedResnet } from '../train/testing/train-fixtures.js';
 import { comparisonRequests } from './try-comparison.js';
 
 const embed = {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { flags, runDetail, testScore } from './fixtures.js';
+import { flags, runDetail, testScore } from './testing/run-fixtures.js';
 import { pairedPlan } from './paired.js';
 import { shortLabels } from './run-labels.js';
 

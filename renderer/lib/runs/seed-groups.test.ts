@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { flags, runSummary, testScore, withTest } from './fixtures.js';
+import { flags, runSummary, testScore, withTest } from './testing/run-fixtures.js';
 import { groupBySeeds, seedDifference, seedGroupsOf } from './seed-groups.js';
 
 const run = (id: string, strategy: 'feature-extraction' | 'fine-tuning', seed: number, correct: number, repeatId: string | null = 'rep') =>

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { shippedResnet } from './fixtures.js';
+import { shippedResnet } from './testing/train-fixtures.js';
 import { estimateMemory, paramCounts, unfreezeSteps } from './params.js';
 
 describe('paramCounts', () => {

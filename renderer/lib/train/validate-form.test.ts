@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { fashionTarget, graphNet, device, shippedResnet, catalogNet, tinyFolder } from './fixtures.js';
+import { fashionTarget, graphNet, device, shippedResnet, catalogNet, tinyFolder } from './testing/train-fixtures.js';
 import { initialValues, type FormValues } from './form-values.js';
 import { hasErrors, validateForm, type FormIssue } from './validate-form.js';
 

@@ -7,13 +7,13 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
-import { buildTlResnet } from '../backbones/tl-resnet.js';
-import { saveLayersModelToDir } from '../backbones/model-io.js';
-import { writeIntegrity } from '../../models/model-files.js';
-import { FromWorker, type ToWorker } from '../../worker-protocol/messages.js';
-import { smallResourcesDir, tinyConfig } from './test-support.js';
+import { buildTlResnet } from './backbones/tl-resnet.js';
+import { saveLayersModelToDir } from './backbones/model-io.js';
+import { writeIntegrity } from '../models/model-files.js';
+import { FromWorker, type ToWorker } from '../worker-protocol/messages.js';
+import { smallResourcesDir, tinyConfig } from './engine/testing/engine-fixtures.js';
 
-const workerPath = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../worker.ts');
+const workerPath = path.resolve(path.dirname(fileURLToPath(import.meta.url)), './worker.ts');
 
 class WorkerClient {
   readonly messages: FromWorker[] = [];

@@ -1,8 +1,8 @@
 // Runs for the History and Compare tests: a stored run as the store returns it, with a test score
 // built from per-image correctness flags (so accuracy, interval and packed flags agree).
-import { defaultConfig } from '../../../electron/contract/budget.js';
-import type { RunDetail, RunSummary, Strategy, TestScore } from '../../../electron/contract/index.js';
-import { packCorrect, wilson } from '../../../electron/contract/stats.js';
+import { defaultConfig } from '../../../../electron/contract/budget.js';
+import type { RunDetail, RunSummary, Strategy, TestScore } from '../../../../electron/contract/index.js';
+import { packCorrect, wilson } from '../../../../electron/contract/stats.js';
 
 /** `correct` of `n` images right; which ones is set by `offset` so two runs can disagree. */
 export function flags(n: number, correct: number, offset = 0): boolean[] {

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import type { DataSource, LoadedData, Split } from '../types.js';
 import { exportRunModel } from './export-model.js';
 import { runTraining } from './run-training.js';
-import { Messages, testDeps, testEnv, tinyConfig } from './test-support.js';
+import { Messages, testDeps, testEnv, tinyConfig } from './testing/engine-fixtures.js';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';

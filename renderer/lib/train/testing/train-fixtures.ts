@@ -1,5 +1,5 @@
 // Small, hand-checkable data sets and backbones for the Train view's tests.
-import type { BackboneInfo, DatasetInfo, DeviceReport } from '../../../electron/contract/index.js';
+import type { BackboneInfo, DatasetInfo, DeviceReport } from '../../../../electron/contract/index.js';
 
 export const shippedResnet: BackboneInfo = {
   id: 'tl-resnet-s', name: 'TL ResNet S', source: 'shipped', format: 'layers', canFineTune: true,

@@ -11,7 +11,7 @@ import type { WorkerEnv } from '../../worker-protocol/messages.js';
 import type { LoadedData, Split } from '../types.js';
 import type { EngineDeps } from './deps.js';
 import { runTraining, type RunOutcome } from './run-training.js';
-import { testDeps, testEnv, tinyConfig } from './test-support.js';
+import { testDeps, testEnv, tinyConfig } from './testing/engine-fixtures.js';
 
 const signal = () => new AbortController().signal;
 

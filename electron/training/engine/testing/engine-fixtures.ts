@@ -8,16 +8,16 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gunzipSync, gzipSync } from 'node:zlib';
-import { IMAGES_FILE, LABELS_FILE, META_FILE, ShippedMeta } from '../../datasets/shipped-format.js';
-import type { TrainConfig } from '../../contract/index.js';
-import { buildTlResnet, tlResnetBlocks, TL_RESNET_FEATURES, TL_RESNET_INPUT } from '../backbones/tl-resnet.js';
-import type { FromWorker, WorkerEnv } from '../../worker-protocol/messages.js';
-import type { LoadedBackbone } from '../types.js';
-import { defaultConfig } from '../../contract/budget.js';
-import type { EngineDeps } from './deps.js';
-import { realEngineDeps } from './parts.js';
+import { IMAGES_FILE, LABELS_FILE, META_FILE, ShippedMeta } from '../../../datasets/shipped-format.js';
+import type { TrainConfig } from '../../../contract/index.js';
+import { buildTlResnet, tlResnetBlocks, TL_RESNET_FEATURES, TL_RESNET_INPUT } from '../../backbones/tl-resnet.js';
+import type { FromWorker, WorkerEnv } from '../../../worker-protocol/messages.js';
+import type { LoadedBackbone } from '../../types.js';
+import { defaultConfig } from '../../../contract/budget.js';
+import type { EngineDeps } from '../deps.js';
+import { realEngineDeps } from '../parts.js';
 
-export const resourcesDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../resources');
+export const resourcesDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../../resources');
 
 /** Per shipped target: images per class kept from its pool and from its fixed test pool. */
 const SMALL: Record<string, [number, number]> = { 'fashion-target': [40, 20], digits: [30, 10] };
