@@ -53,7 +53,7 @@ function plannedStages(setup: RunSetup): Stage[] {
 
 export async function runTraining(
   runId: string, config: TrainConfig, env: WorkerEnv, emit: EmitFn, signal: AbortSignal,
-  deps: EngineDeps,
+  deps: EngineDeps, options: { cachePrefix?: boolean } = {},
 ): Promise<RunOutcome> {
   const started = performance.now();
   const progress = new RunProgress(runId, emit, [{ phase: 'loading', cost: 1 }, { phase: 'decoding', cost: 2 }]);
@@ -64,6 +64,7 @@ export async function runTraining(
     const backend = await deps.selectBackend(config.backend === 'auto' ? env.backend : config.backend);
     startTensors = tf.memory().numTensors;
     setup = await loadRunInputs(config, env, deps, signal, progress, (done, total) => progress.update(done / Math.max(1, total), { message: `Decoding images ${done}/${total}` }));
+    if (options.cachePrefix === false) setup.cachePrefix = false;
     if (signal.aborted) throw new CancelledError();
     const outcome = await train(runId, setup, backend, emit, signal, started, progress);
     return outcome;

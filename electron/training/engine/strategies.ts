@@ -10,6 +10,7 @@ import { cachedEmbeddings, computeEmbeddings, extractFeatures, type Embeddings }
 import { splitAtBoundary, type SplitModel } from './graph.js';
 import { createOptimizer, type Head } from './head.js';
 import { inputBatch, labelsOf } from './images.js';
+import { buildPrefixCache, PREFIX_CACHE_MAX_BYTES, prefixCacheBytes, type PrefixCache } from './prefix-cache.js';
 import { trainPhase, type LoopContext, type PhaseOutcome, type PhaseSpec } from './loop.js';
 import { deriveSeed } from './random.js';
 
@@ -26,6 +27,8 @@ export interface RunSetup {
   notes: string[];
   /** Filled when embeddings were cached: where they came from. */
   embeddingCache: 'memory' | 'disk' | 'off' | 'n/a';
+  /** false: fine-tuning runs the frozen blocks on every batch even where their output could be cached (tests compare both). */
+  cachePrefix?: boolean;
 }
 
 /** Rows of `e` at `indices`, as a [n, dim] tensor. */
@@ -150,12 +153,14 @@ export async function fineTuneTopBlocks(
   // its moving statistics and never updates them; its scale and offset still train.
   const suffixTraining = config.unfrozenBatchNorm !== 'inference';
   ctx.progress.enter('fine-tuning', `Fine-tuning ${split.trainableLayers.length} layers and the head at learning rate ${config.learningRate}`);
+  const cache = await cachePrefix(setup, ctx, split, augment);
   const optimizer = createOptimizer(config.optimizer, config.learningRate);
   try {
     const trainable = split.trainableLayers.flatMap((l) => l.trainableWeights.map((w) => w.read() as tf.Variable));
     return await trainPhase(baseSpec(setup, {
       phase: 'fine-tune', progressPhase: 'fine-tuning', epochs: opts.epochs, firstEpoch: opts.firstEpoch,
       prepare: (idx) => tf.tidy(() => {
+        if (cache) return cache.batch(idx);
         const x = inputBatch(data, idx, backbone, augment);
         // The frozen prefix runs outside the gradient tape; in inference mode unless the experiment is on.
         return split.prefix ? split.prefix.apply(x, { training: prefixTraining }) as tf.Tensor : x;
@@ -172,6 +177,25 @@ export async function fineTuneTopBlocks(
   } finally {
     optimizer.dispose();
   }
+}
+
+/**
+ * The frozen prefix's output for every training image, when it cannot change between epochs (prefix
+ * in inference mode, no augmentation) and fits in PREFIX_CACHE_MAX_BYTES; null otherwise. The run's
+ * notes say which.
+ */
+async function cachePrefix(setup: RunSetup, ctx: LoopContext, split: SplitModel, augment: ReturnType<typeof augmenter>): Promise<PrefixCache | null> {
+  const { config, data, backbone } = setup;
+  if (!split.prefix || !split.suffix || augment || config.trainFrozenBatchNorm || setup.cachePrefix === false) return null;
+  const bytes = prefixCacheBytes(split.prefix, setup.split.train.length);
+  if (bytes == null || bytes > PREFIX_CACHE_MAX_BYTES) {
+    setup.notes.push(`The frozen blocks ran on every batch: their output for the training images (${bytes == null ? 'of varying size' : `${(bytes / 1048576).toFixed(0)} MB`}) is too large to keep.`);
+    return null;
+  }
+  const onProgress = (done: number, total: number) => ctx.progress.update(0, { message: `Running the frozen blocks once over the training images ${done}/${total}` });
+  const cache = await buildPrefixCache(split.prefix, data, backbone, setup.split.train, { batchSize: config.batchSize, signal: ctx.signal, onProgress });
+  setup.notes.push(`The frozen blocks ran once over the training images (${(cache.bytes / 1048576).toFixed(1)} MB kept in memory), not in every epoch: they run in inference mode and see no augmentation, so their output cannot change.`);
+  return cache;
 }
 
 /** Marks layers trainable/frozen and splits the base model at the boundary. */
