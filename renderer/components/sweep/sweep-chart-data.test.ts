@@ -29,10 +29,11 @@ describe('accuracyChart', () => {
     const c = accuracyChart(analysis, ['feature-extraction', 'fine-tuning']);
     // 10,000 is outside 100/1.5 … 3,000·1.5.
     expect(c.markers).toEqual([
-      { x: 1000, label: 'flowchart: under 1,000: feature extraction', color: 'var(--muted)', dash: true },
-      { x: 1000, label: 'crossing: fine-tuning better from here', color: 'var(--ft)', dash: false },
+      { x: 1000, label: '1,000', title: 'flowchart: under 1,000: feature extraction', color: 'var(--muted)', dash: true },
+      { x: 1000, label: 'crossing', title: 'crossing: fine-tuning better from here', color: 'var(--ft)', dash: false },
     ]);
-    expect(timeChart(analysis, ['fine-tuning']).markers.map((m) => m.label)).toEqual(['', '']);
+    // The time panel draws the same lines without labels.
+    expect(timeChart(analysis, ['fine-tuning']).markers.map((m) => [m.label, m.title])).toEqual([['', 'flowchart: under 1,000: feature extraction'], ['', 'crossing: fine-tuning better from here']]);
   });
 });
 

@@ -7,15 +7,21 @@ import { FLOWCHART_THRESHOLDS, type SweepAnalysis } from '../../../electron/cont
 export const STRATEGY_VAR: Record<Strategy, string> = { 'feature-extraction': 'var(--fe)', 'fine-tuning': 'var(--ft)' };
 
 export interface SweepSeries { strategy: Strategy; label: string; color: string; y: Array<number | null>; low: Array<number | null>; high: Array<number | null> }
-export interface SweepMarker { x: number; label: string; color: string; dash: boolean }
+/** `label`: drawn beside the line (short); `title`: what it means, for the caption and screen readers. */
+export interface SweepMarker { x: number; label: string; title: string; color: string; dash: boolean }
 export interface SweepChartData { x: number[]; series: SweepSeries[]; markers: SweepMarker[]; range: [number, number] }
 
 function markers(analysis: SweepAnalysis, range: [number, number], labelled: boolean): SweepMarker[] {
   const out: SweepMarker[] = FLOWCHART_THRESHOLDS
     .filter((t) => t.images >= range[0] && t.images <= range[1])
-    .map((t) => ({ x: t.images, label: labelled ? `flowchart: ${t.label}` : '', color: 'var(--muted)', dash: true }));
+    .map((t) => ({ x: t.images, label: labelled ? t.images.toLocaleString('en-US') : '', title: `flowchart: ${t.label}`, color: 'var(--muted)', dash: true }));
   const c = analysis.crossing;
-  if (c) out.push({ x: c.images, label: labelled ? `${c.kind === 'crossing' ? 'crossing: ' : ''}${STRATEGY_LABEL[c.winner].toLowerCase()} better from here` : '', color: STRATEGY_VAR[c.winner], dash: false });
+  if (c) {
+    out.push({
+      x: c.images, label: labelled ? (c.kind === 'crossing' ? 'crossing' : `${c.winner === 'fine-tuning' ? 'FT' : 'FE'} ahead`) : '',
+      title: `${c.kind === 'crossing' ? 'crossing: ' : ''}${STRATEGY_LABEL[c.winner].toLowerCase()} better from here`, color: STRATEGY_VAR[c.winner], dash: false,
+    });
+  }
   return out;
 }
 
