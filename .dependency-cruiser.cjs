@@ -20,7 +20,7 @@ module.exports = {
     {
       name: 'no-tensorflow-reachable-from-the-shells', severity: 'error',
       comment: 'Not even through another file: loading a module that loads TensorFlow.js counts.',
-      from: { path: '^electron/(main|server|services)/', pathNot: TESTS }, to: { path: '@tensorflow/', reachable: true },
+      from: { path: '^electron/(main|server|services|lab-worker)/', pathNot: TESTS }, to: { path: '@tensorflow/', reachable: true },
     },
     {
       name: 'electron-only-in-the-shell', severity: 'error',
@@ -39,7 +39,7 @@ module.exports = {
     {
       name: 'services-reach-the-worker-only-by-messages', severity: 'error',
       comment: 'Services start the worker and talk to it through the worker protocol, never by importing its code.',
-      from: { path: '^electron/(services|server|main)/', pathNot: TESTS }, to: { path: '^electron/training/' },
+      from: { path: '^electron/(services|server|main|lab-worker)/', pathNot: TESTS }, to: { path: '^electron/training/' },
     },
     {
       name: 'shared-code-stays-below-its-users', severity: 'error',
@@ -49,12 +49,21 @@ module.exports = {
     {
       name: 'worker-knows-no-shell', severity: 'error',
       comment: 'The training worker runs in its own process: it must not pull in a shell or the services.',
-      from: { path: '^electron/training/' }, to: { path: '^electron/(main|preload|server|services)/' },
+      from: { path: '^electron/training/' }, to: { path: '^electron/(main|preload|server|services|lab-worker)/' },
     },
     {
       name: 'server-and-main-apart', severity: 'error',
       comment: 'The two shells bind the same services; neither imports the other.',
       from: { path: '^electron/server/' }, to: { path: '^electron/main/' },
+    },
+    {
+      name: 'lab-worker-is-a-shell-of-its-own', severity: 'error',
+      comment: 'The lab worker (npm run worker) binds the remote queue to local training processes; it needs neither desktop nor browser shell, and no shell needs it.',
+      from: { path: '^electron/lab-worker/' }, to: { path: '^electron/(main|preload|server)/' },
+    },
+    {
+      name: 'nothing-imports-the-lab-worker', severity: 'error',
+      from: { path: '^electron/', pathNot: '^electron/lab-worker/' }, to: { path: '^electron/lab-worker/' },
     },
   ],
   options: {

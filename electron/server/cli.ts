@@ -1,12 +1,16 @@
 // `npm run serve`: browser mode. Serves the built renderer and the contract on 127.0.0.1 (unless
-// --host says otherwise) and prints the URL with its per-launch token.
+// --host says otherwise) and prints two links: the teacher's, with the per-launch token, and the
+// class link students open (each then types their name once). With --redis, training jobs go to
+// lab workers (`npm run worker`) through BullMQ.
 import { existsSync, readFileSync } from 'node:fs';
-import { homedir } from 'node:os';
+import { homedir, networkInterfaces } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { createAppServices } from '../services/app-services.js';
+import { studentUploadDir, teacherUploadDir } from '../services/roles/uploads.js';
 import { DatabaseOpenError } from '../services/store/database.js';
+import { RemoteRunner, trainsRemotely } from '../services/training/remote-runner.js';
 import { forkWorkerSpawner } from '../services/training/worker-host.js';
 import { PortInUseError, startServer } from './http-server.js';
 import { newToken } from './token.js';
@@ -16,10 +20,12 @@ const here = dirname(fileURLToPath(import.meta.url));
 const repoRoot = resolve(here, '../..');
 
 function usage(): never {
-  console.log(`Usage: transfer-lab-serve [--host 127.0.0.1] [--port 5180] [--data-dir DIR] [--token TOKEN]
-  --host      address to bind (default 127.0.0.1; 0.0.0.0 shares the app with a lab — the token still applies)
-  --port      port (default 5180; 0 picks a free one)
-  --data-dir  where the database, caches and exports live (default ~/.transfer-lab)`);
+  console.log(`Usage: transfer-lab-serve [--host 127.0.0.1] [--port 5180] [--data-dir DIR] [--token TOKEN] [--class-token TOKEN] [--redis URL]
+  --host         address to bind (default 127.0.0.1; 0.0.0.0 shares the app with a lab — the links still apply)
+  --port         port (default 5180; 0 picks a free one)
+  --data-dir     where the database, caches and exports live (default ~/.transfer-lab)
+  --class-token  keep the class link the same across restarts (default: a new one each launch)
+  --redis        redis://host:port — put training jobs on a BullMQ queue for lab workers (npm run worker)`);
   process.exit(0);
 }
 
@@ -30,6 +36,8 @@ async function main() {
       port: { type: 'string', default: process.env.TL_PORT ?? '5180' },
       'data-dir': { type: 'string', default: process.env.TL_DATA_DIR ?? join(homedir(), '.transfer-lab') },
       token: { type: 'string' },
+      'class-token': { type: 'string' },
+      redis: { type: 'string' },
       help: { type: 'boolean', default: false },
     },
   });
@@ -42,13 +50,21 @@ async function main() {
   if (!existsSync(join(staticDir, 'index.html'))) throw new Error('The renderer is not built yet: run `npm run build` first (or use `npm run serve`).');
   const version = JSON.parse(readFileSync(join(repoRoot, 'package.json'), 'utf8')).version as string;
 
+  const dataDir = resolve(values['data-dir']!);
+  const resourcesDir = join(repoRoot, 'resources');
+  const log = (m: string) => console.error(`[transfer-lab] ${m}`);
+  // --redis: training jobs that lab workers can run go to them through BullMQ.
+  const remote = values.redis
+    ? { runner: await RemoteRunner.connect({ redisUrl: values.redis, version, artifactRoot: join(dataDir, 'runs'), log }), accepts: trainsRemotely(resourcesDir) }
+    : undefined;
   const services = createAppServices({
-    dataDir: resolve(values['data-dir']!),
-    resourcesDir: join(repoRoot, 'resources'),
+    dataDir,
+    resourcesDir,
     mode: 'browser',
     version,
     spawnWorker: forkWorkerSpawner(workerEntry),
-    log: (m) => console.error(`[transfer-lab] ${m}`),
+    log,
+    remote,
   });
   const server = await startServer({
     host: values.host!,
@@ -57,18 +73,42 @@ async function main() {
     staticDir,
     dispatch: services.dispatch,
     subscribe: services.subscribe,
+    eventVisible: services.eventVisible,
+    lab: {
+      classToken: values['class-token'] ?? process.env.TL_CLASS_TOKEN ?? newToken(),
+      claim: (name, secret) => services.lab.claim(name, secret),
+      verify: (name, secret) => services.lab.verify(name, secret),
+      uploadDir: (caller) => (caller.role === 'student' ? studentUploadDir(dataDir, caller.student) : teacherUploadDir(dataDir)),
+    },
     log: (m) => console.error(`[transfer-lab] ${m}`),
   });
-  console.log(`Transfer Lab (browser mode) is running. Open:\n  ${server.url}`);
-  console.log(`Data folder: ${resolve(values['data-dir']!)}`);
+  const shared = reachableUrl(server.url, values.host!);
+  const classUrl = reachableUrl(server.classUrl!, values.host!);
+  services.lab.classUrl = classUrl;
+  console.log(`Transfer Lab (browser mode) is running.`);
+  console.log(`Teacher (everything; keep it to yourself):\n  ${server.url}${shared !== server.url ? `\n  ${shared}` : ''}`);
+  console.log(`Class (each student types their name once):\n  ${classUrl}`);
+  console.log(`Data folder: ${dataDir}`);
+  if (values.redis) console.log(`Training jobs go to lab workers through ${values.redis}: on each machine run  npm run worker -- --redis ${values.redis}`);
 
   const shutdown = async () => {
     await server.close();
     services.close();
+    await remote?.runner.close();
     process.exit(0);
   };
   process.on('SIGINT', shutdown);
   process.on('SIGTERM', shutdown);
+}
+
+/** Shared with a lab (0.0.0.0): the link with this machine's LAN address, which students can open. */
+function reachableUrl(url: string, bindHost: string): string {
+  if (!['0.0.0.0', '::', ''].includes(bindHost)) return url;
+  const lan = Object.values(networkInterfaces()).flat().find((a) => a && a.family === 'IPv4' && !a.internal);
+  if (!lan) return url;
+  const u = new URL(url);
+  u.hostname = lan.address;
+  return u.toString();
 }
 
 main().catch((e) => {

@@ -7,6 +7,8 @@ import { afterEach, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import type { Handlers, WireEvent } from '../contract/index.js';
 import { createDispatcher } from '../services/dispatcher.js';
+import { callingStudent } from '../services/roles/caller.js';
+import { Lab } from '../services/roles/lab.js';
 import { PortInUseError, startServer, type RunningServer } from './http-server.js';
 
 const staticDir = mkdtempSync(join(tmpdir(), 'tl-static-'));
@@ -210,5 +212,97 @@ describe('browser-mode server', () => {
     await expect(start(port)).rejects.toThrow(PortInUseError);
     await expect(start(port)).rejects.toThrow(`Port ${port} on 127.0.0.1 is already in use`);
     blocker.close();
+  });
+});
+
+describe('browser-mode server serving a class', () => {
+  const classToken = 'class-token-xyz';
+  const secret = 's'.repeat(32);
+  const uploads = mkdtempSync(join(tmpdir(), 'tl-lab-uploads-'));
+  const lab = new Lab({ dataDir: mkdtempSync(join(tmpdir(), 'tl-lab-')) });
+  // The dispatcher runs each handler as the socket's caller; this one says who that is.
+  const whoHandlers = {
+    'lab.me': async () => ({ role: callingStudent() ? 'student' : 'teacher', student: callingStudent(), classSession: '', shared: false }),
+  } as unknown as Handlers;
+  const startLab = () =>
+    startServer({
+      host: '127.0.0.1', port: 0, token, staticDir,
+      dispatch: createDispatcher(whoHandlers, () => {}, { check: async () => ({ allow: true }) }),
+      subscribe: (l) => (listeners.add(l), () => listeners.delete(l)),
+      eventVisible: (caller, e) => caller.role === 'teacher' || (e.payload as { runId?: string }).runId === `${caller.role === 'student' ? caller.student : ''}-run`,
+      lab: {
+        classToken,
+        claim: (n, s) => lab.claim(n, s),
+        verify: (n, s) => lab.verify(n, s),
+        uploadDir: (caller) => join(uploads, caller.role === 'student' ? caller.student : 'teacher'),
+      },
+    });
+  const claim = (port: number, name: string, s: string, cls = classToken) =>
+    fetch(`http://127.0.0.1:${port}/lab/claim`, { method: 'POST', headers: { 'X-TL-Class': cls, 'Content-Type': 'application/json' }, body: JSON.stringify({ name, secret: s }) });
+  const studentWs = (port: number, name: string, s: string) =>
+    connect(`ws://127.0.0.1:${port}/ws?class=${classToken}&student=${encodeURIComponent(name)}&secret=${s}`);
+
+  it('prints a class link that opens the page but, alone, not the socket', async () => {
+    server = await startLab();
+    expect(server.classUrl).toBe(`http://127.0.0.1:${server.port}/?class=${classToken}`);
+    expect((await fetch(server.classUrl!)).status).toBe(200);
+    await expect(connect(`ws://127.0.0.1:${server.port}/ws?class=${classToken}`)).rejects.toThrow(/401/);
+    await expect(studentWs(server.port, 'Nobody', secret)).rejects.toThrow(/401/);
+  });
+
+  it('binds a name to the first browser that claims it; that browser\'s socket is that student', async () => {
+    server = await startLab();
+    const { port } = server;
+    expect(await (await claim(port, 'Zoë', secret)).json()).toEqual({ student: 'Zoë' });
+    const taken = await claim(port, 'zoë', 't'.repeat(32));
+    expect(taken.status).toBe(409);
+    expect((await taken.json()).error).toMatch(/already taken/);
+    expect((await claim(port, 'Zoë', secret, 'wrong')).status).toBe(401);
+    await expect(studentWs(port, 'Zoë', 't'.repeat(32))).rejects.toThrow(/401/);
+    const ws = await studentWs(port, 'Zoë', secret);
+    expect(await call(ws, { id: 1, method: 'lab.me', params: {} })).toMatchObject({ ok: true, result: { role: 'student', student: 'Zoë' } });
+    const teacher = await connect(`ws://127.0.0.1:${port}/ws?token=${token}`);
+    expect(await call(teacher, { id: 2, method: 'lab.me', params: {} })).toMatchObject({ ok: true, result: { role: 'teacher', student: null } });
+    ws.close();
+    teacher.close();
+  });
+
+  it('sends a student only the events the policy shows them, in order', async () => {
+    server = await startLab();
+    lab.claim('Ana', secret);
+    const ws = await studentWs(server.port, 'Ana', secret);
+    const got: unknown[] = [];
+    const three = new Promise<void>((resolve) => ws.on('message', (d) => (got.push(JSON.parse(String(d)).payload.runId), got.length === 2 && resolve())));
+    for (const runId of ['Ben-run', 'Ana-run', 'Ben-run', 'Ana-run']) for (const l of listeners) l({ event: 'training.job', payload: { runId, status: 'running', error: null } });
+    await three;
+    expect(got).toEqual(['Ana-run', 'Ana-run']);
+    ws.close();
+  });
+
+  it('takes an upload with the socket\'s credentials into that student\'s folder, and refuses one without', async () => {
+    server = await startLab();
+    lab.claim('Ana', secret);
+    const frame = (path: string, content: string) => {
+      const p = Buffer.from(path);
+      const c = Buffer.from(content);
+      const b = Buffer.alloc(8 + p.length + c.length);
+      b.writeUInt32BE(p.length, 0);
+      p.copy(b, 4);
+      b.writeUInt32BE(c.length, 4 + p.length);
+      c.copy(b, 8 + p.length);
+      return b;
+    };
+    const body = Buffer.concat([frame('cats/a.png', 'a'), frame('dogs/b.png', 'b')]);
+    const url = `http://127.0.0.1:${server.port}/lab/upload?name=pets`;
+    const res = await fetch(url, { method: 'POST', body, headers: { 'X-TL-Class': classToken, 'X-TL-Student': 'Ana', 'X-TL-Secret': secret } });
+    expect(res.status).toBe(200);
+    expect(await res.json()).toMatchObject({ path: join(uploads, 'Ana', 'pets'), files: 2, skipped: [] });
+    const bad = await fetch(url, { method: 'POST', body, headers: { 'X-TL-Class': classToken, 'X-TL-Student': 'Ana', 'X-TL-Secret': 'wrong' } });
+    expect(bad.status).toBe(401);
+    expect((await bad.json()).error).toMatch(/no valid access/);
+    const foreign = await fetch(url, { method: 'POST', body, headers: { 'X-TL-Token': token, Origin: 'http://evil.example' } });
+    expect(foreign.status).toBe(403);
+    const teacher = await fetch(url, { method: 'POST', body, headers: { 'X-TL-Token': token } });
+    expect(await teacher.json()).toMatchObject({ path: join(uploads, 'teacher', 'pets') });
   });
 });

@@ -6,11 +6,16 @@ import { createDatasetsService } from './datasets/index.js';
 import { createDispatcher } from './dispatcher.js';
 import { createLessonsService } from './lessons/index.js';
 import { createModelsService } from './models/index.js';
+import { callingStudent, type Caller } from './roles/caller.js';
+import { createStudentGuard } from './roles/guard.js';
+import { Lab } from './roles/lab.js';
+import { createLabService } from './roles/lab-service.js';
 import { RunStore, createRunsService, runArtifactRoot } from './runs/index.js';
 import { SettingsStore, createSettingsService } from './settings/settings-service.js';
 import { openDatabase } from './store/database.js';
+import { createSweepsService } from './sweeps/sweeps-service.js';
 import { poolSize } from './training/pool-size.js';
-import { createTrainingService } from './training/training-service.js';
+import { createTrainingService, type TrainingServiceOptions } from './training/training-service.js';
 import type { SpawnWorker } from './training/worker-host.js';
 
 export interface AppServicesOptions {
@@ -22,6 +27,8 @@ export interface AppServicesOptions {
   pickFolder?: (title?: string) => Promise<string | null>;
   openExternal?: (url: string) => Promise<boolean>;
   log?: (msg: string) => void;
+  /** Lab workers on other machines (--redis): a second place the training queue sends jobs to. */
+  remote?: TrainingServiceOptions['remote'];
 }
 
 export function createAppServices(opts: AppServicesOptions) {
@@ -41,9 +48,11 @@ export function createAppServices(opts: AppServicesOptions) {
   const orphans = runStore.removeOrphanArtifacts();
   if (orphans > 0) log(`Removed ${orphans} leftover run folder(s) that no run in the history owned.`);
 
+  // A student of the class link is who they claimed to be; the teacher is the name in Settings.
+  const lab = new Lab({ dataDir: opts.dataDir, teacherName: () => settings.get().studentName });
   const identity = () => {
     const s = settings.get();
-    return { studentName: s.studentName, classSession: s.classSession };
+    return { studentName: callingStudent() ?? s.studentName, classSession: s.classSession };
   };
   const training = createTrainingService({
     store: runStore,
@@ -54,7 +63,21 @@ export function createAppServices(opts: AppServicesOptions) {
     dataDir: opts.dataDir,
     identity,
     log,
+    remote: opts.remote,
   });
+
+  // Sweeps queue their runs on the training queue and follow them through its job events.
+  const sweeps = createSweepsService({
+    db,
+    runs: runStore,
+    queue: { enqueue: (id, config) => training.queue.enqueue(id, config), cancel: (id) => training.queue.cancel(id), workers: () => training.queue.state().workers },
+    emit,
+    identity,
+    resourcesDir: opts.resourcesDir,
+    dataDir: opts.dataDir,
+    log,
+  });
+  listeners.add((e) => sweeps.onEvent(e));
 
   const handlers = {
     'app.info': async () => ({ name: 'Transfer Lab', version: opts.version, mode: opts.mode, dataDir: opts.dataDir, platform: process.platform }),
@@ -74,14 +97,21 @@ export function createAppServices(opts: AppServicesOptions) {
       db,
       resourcesDir: opts.resourcesDir,
       userLessonsDir: join(opts.dataDir, 'lessons'),
-      currentStudent: () => settings.get().studentName,
+      currentStudent: () => identity().studentName,
     }),
     ...training.handlers,
+    ...sweeps.handlers,
+    ...createLabService({ db, lab, classSession: () => settings.get().classSession, teacherName: () => settings.get().studentName }),
   } satisfies Handlers;
+  sweeps.resumeInterrupted();
+  const guard = createStudentGuard({ lab, dataDir: opts.dataDir, resourcesDir: opts.resourcesDir, classSession: () => settings.get().classSession, handlers });
 
   return {
     handlers,
-    dispatch: createDispatcher(handlers, log),
+    dispatch: createDispatcher(handlers, log, guard),
+    lab,
+    /** Whether a connection receives an event: students get only their own runs' progress unless shared. */
+    eventVisible: async (caller: Caller, event: WireEvent) => caller.role === 'teacher' || guard.eventVisible(caller.student, event),
     subscribe(listener: (e: WireEvent) => void) {
       listeners.add(listener);
       return () => listeners.delete(listener);

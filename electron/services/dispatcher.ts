@@ -1,8 +1,10 @@
 // Binds the contract to its handlers for any transport: looks the method up, validates the params
-// with the method's zod schema, runs the handler, and turns every failure into a WireError — a bad
-// payload is answered with the offending field, never a crash.
+// with the method's zod schema, asks the role policy whether this caller may make the call, runs the
+// handler as that caller, and turns every failure into a WireError — a bad payload is answered with
+// the offending field, a refused call with why, never a crash.
 import { z } from 'zod';
-import { isMethodName, methods, type Handlers, type WireError } from '../contract/index.js';
+import { isMethodName, methods, type Handlers, type MethodName, type WireError } from '../contract/index.js';
+import { asCaller, TEACHER, type Caller } from './roles/caller.js';
 
 export class NotFoundError extends Error {}
 
@@ -13,10 +15,21 @@ export function describeIssues(error: z.ZodError): { message: string; field: str
 }
 
 export type DispatchResult = { ok: true; result: unknown } | { ok: false; error: WireError };
-export type Dispatch = (method: unknown, params: unknown) => Promise<DispatchResult>;
+/** Who makes the call; the teacher when the transport does not say (the desktop app). */
+export type Dispatch = (method: unknown, params: unknown, caller?: Caller) => Promise<DispatchResult>;
 
-export function createDispatcher(handlers: Handlers, log: (msg: string) => void = () => {}): Dispatch {
-  return async (method, params) => {
+type Verdict = { allow: true; params?: unknown; filter?: (result: never) => unknown } | { allow: false; reason: string };
+/** Decides a student's call (roles/guard.ts); the teacher's calls are not asked about. */
+export interface CallGuard {
+  check(student: string, method: MethodName, params: unknown): Promise<Verdict>;
+}
+
+const refusedForStudents: CallGuard = {
+  check: async () => ({ allow: false, reason: 'this app serves no class, so it takes no student calls.' }),
+};
+
+export function createDispatcher(handlers: Handlers, log: (msg: string) => void = () => {}, guard: CallGuard = refusedForStudents): Dispatch {
+  return async (method, params, caller = TEACHER) => {
     if (!isMethodName(method)) {
       return { ok: false, error: { code: 'unknown-method', message: `Unknown method: ${String(method).slice(0, 100)}` } };
     }
@@ -26,9 +39,17 @@ export function createDispatcher(handlers: Handlers, log: (msg: string) => void 
       return { ok: false, error: { code: 'validation', message: `${method}: ${message}`, field } };
     }
     try {
+      let input: unknown = parsed.data;
+      let filter: ((result: never) => unknown) | undefined;
+      if (caller.role === 'student') {
+        const verdict = await guard.check(caller.student, method, parsed.data);
+        if (!verdict.allow) return { ok: false, error: { code: 'forbidden', message: `Not allowed: ${verdict.reason}` } };
+        input = verdict.params ?? input;
+        filter = verdict.filter;
+      }
       const handler = handlers[method] as (p: unknown) => Promise<unknown>;
-      const result = await handler(parsed.data);
-      return { ok: true, result };
+      const result = await asCaller(caller, () => handler(input));
+      return { ok: true, result: filter ? filter(result as never) : result };
     } catch (e) {
       const error: WireError = {
         code: e instanceof NotFoundError ? 'not-found' : 'failed',

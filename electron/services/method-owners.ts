@@ -13,6 +13,8 @@ export const METHOD_OWNERS = {
   runs: ['runs.list', 'runs.get', 'runs.update', 'runs.delete', 'runs.rerun', 'runs.export', 'runs.exportClass', 'runs.import'],
   training: ['training.start', 'training.cancel', 'training.queue', 'runs.exportModel', 'device.probe', 'flowchart.analyze'],
   lessons: ['lessons.list', 'lessons.get', 'lessons.getPosition', 'lessons.setPosition', 'guided.get', 'guided.set'],
+  lab: ['lab.me', 'lab.class', 'lab.setShared', 'lab.release'],
+  sweeps: ['sweeps.start', 'sweeps.list', 'sweeps.get', 'sweeps.cancel', 'sweeps.resume', 'sweeps.delete', 'sweeps.export'],
 } as const satisfies Record<string, readonly MethodName[]>;
 
 export type Owner = keyof typeof METHOD_OWNERS;
