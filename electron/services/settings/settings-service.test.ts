@@ -18,15 +18,15 @@ const putRaw = (db: Db, key: string, value: string) => db.prepare('INSERT OR REP
 describe('settings', () => {
   it('starts from the defaults and keeps what is set', () => {
     const { store } = freshStore();
-    expect(store.get()).toEqual({ studentName: '', classSession: '', theme: 'system', backend: 'auto' });
-    expect(store.set({ studentName: 'Ada', theme: 'dark' })).toEqual({ studentName: 'Ada', classSession: '', theme: 'dark', backend: 'auto' });
+    expect(store.get()).toEqual({ studentName: '', classSession: '', theme: 'system', backend: 'auto', trainingWorkers: 'auto' });
+    expect(store.set({ studentName: 'Ada', theme: 'dark' })).toEqual({ studentName: 'Ada', classSession: '', theme: 'dark', backend: 'auto', trainingWorkers: 'auto' });
   });
 
   it('a theme from a newer version falls back to its default and keeps the student\'s name', () => {
     const { db, store } = freshStore();
     store.set({ studentName: 'Ada', classSession: 'ML-101', backend: 'wasm' });
     putRaw(db, 'theme', JSON.stringify('high-contrast'));
-    expect(store.get()).toEqual({ studentName: 'Ada', classSession: 'ML-101', theme: 'system', backend: 'wasm' });
+    expect(store.get()).toEqual({ studentName: 'Ada', classSession: 'ML-101', theme: 'system', backend: 'wasm', trainingWorkers: 'auto' });
   });
 
   it('falls back value by value: an unreadable row, a wrong type and an unknown key touch nothing else', () => {
@@ -36,6 +36,6 @@ describe('settings', () => {
     putRaw(db, 'backend', '42');
     putRaw(db, 'fontSize', '14');
     putRaw(db, 'toString', '1');
-    expect(store.get()).toEqual({ studentName: 'Ada', classSession: '', theme: 'dark', backend: 'auto' });
+    expect(store.get()).toEqual({ studentName: 'Ada', classSession: '', theme: 'dark', backend: 'auto', trainingWorkers: 'auto' });
   });
 });
