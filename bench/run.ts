@@ -1,6 +1,7 @@
 // `npm run bench [-- name ...]`: runs every bench/suites/*.ts that exports
 // `async function run(): Promise<BenchSection | BenchSection[]>`, prints each section as a table and
-// writes them all to bench/results/latest.json. Arguments restrict the run to suites by file name.
+// writes them all to bench/results/latest.json. Arguments restrict the run to suites by file name;
+// `--quick` makes it a smoke run (TL_BENCH_QUICK=1: small sizes, written to results/quick.json).
 import { readdir } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -28,19 +29,28 @@ async function runSuite(file: string): Promise<BenchSection[]> {
   }
 }
 
+/** Suite names and flags of `npm run bench -- [--quick] [suite ...]`. */
+export function parseArgs(args: string[]): { only: string[]; quick: boolean } {
+  const unknown = args.filter((a) => a.startsWith('--') && a !== '--quick');
+  if (unknown.length) throw new Error(`unknown bench option ${unknown.join(', ')} (known: --quick)`);
+  return { only: args.filter((a) => !a.startsWith('--')), quick: args.includes('--quick') };
+}
+
 async function main(): Promise<void> {
-  const only = process.argv.slice(2);
+  const { only, quick: quickFlag } = parseArgs(process.argv.slice(2));
+  if (quickFlag) process.env.TL_BENCH_QUICK = '1';
+  const quick = process.env.TL_BENCH_QUICK === '1';
   const suites = (await listSuites()).filter((f) => only.length === 0 || only.includes(path.basename(f, '.ts')));
   if (suites.length === 0) throw new Error(`no bench suite matches ${only.join(', ')}`);
   const report: BenchReport = { startedAt: new Date().toISOString(), host: hostFacts(), sections: [] };
-  console.log(`bench: ${suites.length} suite(s) on ${report.host.cpuModel} × ${report.host.cpus}, Node ${report.host.node}, load ${report.host.loadAverage.join(' ')}`);
+  console.log(`bench${quick ? ' (quick)' : ''}: ${suites.length} suite(s) on ${report.host.cpuModel} × ${report.host.cpus}, Node ${report.host.node}, load ${report.host.loadAverage.join(' ')}`);
   for (const file of suites) {
     for (const section of await runSuite(file)) {
       report.sections.push(section);
       console.log(`\n${formatSection(section)}`);
     }
   }
-  const out = path.join(here, 'results', 'latest.json');
+  const out = path.join(here, 'results', quick ? 'quick.json' : 'latest.json');
   await writeReport(report, out);
   console.log(`\nwrote ${path.relative(process.cwd(), out)}`);
 }

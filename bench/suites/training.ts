@@ -1,172 +1,125 @@
-// Training throughput of the shipped backbone per tfjs rung, side by side with the same network,
-// data and batch size in PyTorch. Env: BENCH_IMAGES (default 1024), BENCH_DATASET (fashion-target),
-// BENCH_TORCH_THREADS (default 1, matching Node's single-threaded wasm backend).
-import { existsSync } from 'node:fs';
+// Training cost through the app's own engine (bench/training/engine-workloads.ts: computeEmbeddings
+// and runTraining with injected EngineDeps), each workload in a child process of its own, side by
+// side with the same workload in PyTorch on every core and on one thread
+// (bench/pytorch_reference.py), in one run. Env: TL_BENCH_QUICK=1 (or `npm run bench -- --quick`)
+// for a smoke run; BENCH_IMAGES (training images, default 1024), BENCH_MOBILENET_IMAGES (default
+// 512), BENCH_DATASET (fashion-target), BENCH_REPEATS (fine-tuning epochs, default 3), BENCH_BACKEND
+// (the engine's backend choice, default auto), BENCH_ARCH (only tl-resnet-s or mobilenet-v1-0.25-224),
+// BENCH_PYTHON.
 import os from 'node:os';
-import path from 'node:path';
-import * as tf from '@tensorflow/tfjs';
-import { buildTlResnet, TL_RESNET_FEATURES, TL_RESNET_ID } from '../../electron/training/backbones/tl-resnet.js';
+import { readShippedData } from '../../electron/datasets/shipped.js';
+import type { BackendChoice } from '../../electron/contract/index.js';
+import { initWasmBackend } from '../../electron/training/kernels/wasm-setup.js';
 import { profileTrainingStep, timeKernelsInCpuTime } from '../profile-step.js';
 import type { BenchSection } from '../report.js';
-import { type BenchRung, selectRung } from '../training/backends.js';
-import { type BenchData, loadBenchData, resourcesDir } from '../training/data.js';
-import type { Timing } from '../training/measure.js';
-import { findTorchPython, runTorchReference, type TorchResult } from '../training/pytorch.js';
-import {
-  BATCH, type Net, featureExtractionCached, featureExtractionNaive, fineTuneEpoch, forwardPass, warmUp,
-} from '../training/workloads.js';
+import { runInChild } from '../training/children.js';
+import { BENCH_ARCHS, type BenchArch } from '../training/engine-backbones.js';
+import { resourcesDir } from '../training/data.js';
+import { findTorchPython, runTorchWorkload } from '../training/pytorch.js';
+import { type Outcome, type TorchResult, type WorkloadRun, type WorkloadSpec, plan, workloadLabel } from '../training/spec.js';
+import { failureLines, memoryRows, timingRows, torchColumns, verdictLines } from '../training/table.js';
 
-const EPOCHS = 10;
-/** The cpu rung runs convolutions in plain JS: only a slice this big, and no 10-epoch loops. */
-const CPU_SLICE = 32;
+const envNumber = (name: string) => (process.env[name] ? Number(process.env[name]) : undefined);
+const load = () => os.loadavg().map((l) => l.toFixed(2)).join(' ');
+const secs = (s: number) => s.toFixed(2);
 
-interface RungResult {
-  n: number;
-  forward: Timing;
-  cached?: Timing;
-  naive?: Timing;
-  fineTune: Timing;
-}
-
-async function loadNet(notes: string[]): Promise<Net> {
-  if (existsSync(path.join(resourcesDir, 'models', TL_RESNET_ID, 'model.json'))) {
-    try {
-      const { loadBackbone } = await import('../../electron/training/backbones/load.js');
-      const b = await loadBackbone(TL_RESNET_ID, { resourcesDir, dataDir: os.tmpdir() });
-      if (b.model) {
-        notes.push(`backbone: ${TL_RESNET_ID} as shipped in resources/models (pretrained weights)`);
-        return { base: b.model, featureSize: b.featureSize };
-      }
-    } catch (err) {
-      notes.push(`backbone: loading resources/models/${TL_RESNET_ID} failed (${err instanceof Error ? err.message : err}); using a freshly built one`);
-    }
+async function torchSide(python: string | null, spec: WorkloadSpec, classes: number, threads: number): Promise<Outcome<TorchResult> | null> {
+  if (!python) return null;
+  try {
+    return { ok: true, value: await runTorchWorkload(python, spec, classes, threads) };
+  } catch (err) {
+    return { ok: false, error: err instanceof Error ? err.message : String(err) };
   }
-  notes.push(`backbone: ${TL_RESNET_ID} built by buildTlResnet (seeded initial weights; timings do not depend on weight values)`);
-  return { base: buildTlResnet({ seed: 1 }), featureSize: TL_RESNET_FEATURES };
 }
 
-/** Fine-tuning epochs timed per side; the fastest counts (noise only ever adds time). */
-const REPEATS = Number(process.env.BENCH_REPEATS ?? 3);
-
-async function measureRung(net: Net, data: BenchData, full: boolean): Promise<RungResult> {
-  await warmUp(net, data);
-  const forward = await forwardPass(net, data);
-  const cached = full ? await featureExtractionCached(net, data, EPOCHS) : undefined;
-  const naive = full ? await featureExtractionNaive(net, data, EPOCHS) : undefined;
-  // Best of REPEATS: single epochs on this shared VM vary by 2-3× from run to run (PyTorch's too).
-  let fineTune = await fineTuneEpoch(net, data);
-  for (let i = 1; full && i < REPEATS; i++) {
-    const again = await fineTuneEpoch(net, data);
-    if (again.cpuS < fineTune.cpuS) fineTune = again;
-  }
-  return { n: data.n, forward, cached, naive, fineTune };
-}
-
-type Row = Record<string, string | number>;
-
-function table(results: Map<string, RungResult>, torch: TorchResult | null, n: number): Row[] {
-  const cols = [...results.entries()];
-  const torchCol = torch ? `pytorch (${torch.threads} thread${torch.threads > 1 ? 's' : ''})` : null;
-  const wasm = results.get('wasm');
-  const rows: Row[] = [];
-  const add = (metric: string, of: (r: RungResult) => number | undefined, ofTorch?: (t: TorchResult) => number, ratio = false) => {
-    const row: Row = { metric };
-    for (const [name, r] of cols) {
-      const v = of(r);
-      row[name] = v === undefined ? '—' : v;
+function detailLines(runs: WorkloadRun[]): string[] {
+  const out: string[] = [];
+  for (const r of runs) {
+    const e = r.engine.ok ? r.engine.value : null;
+    if (!e) continue;
+    if (e.epochs) {
+      const oneOff = e.beforeFirstEpochS === undefined ? '' : `; before epoch 1, once per run (the frozen blocks' single pass when their output is cached): ${secs(e.beforeFirstEpochS)} s`;
+      out.push(`${workloadLabel(r.spec)}: engine epochs (training part, wall) ${e.epochs.map((x) => secs(x.trainWallS)).join(' / ')} s; with the validation pass ${e.epochs.map((x) => secs(x.wallS)).join(' / ')} s${oneOff}`);
     }
-    if (torch && torchCol && ofTorch) {
-      row[torchCol] = ofTorch(torch);
-      const w = wasm ? of(wasm) : undefined;
-      if (ratio && w !== undefined) row['wasm ÷ pytorch'] = w / ofTorch(torch);
+    if (e.phases && r.spec.kind === 'feature-extraction') {
+      const embedding = e.phases.find((p) => p.phase === 'caching-embeddings')?.wallS;
+      const beyond = embedding === undefined ? '' : `; the run beyond its own embedding pass: ${secs(e.main.wallS - embedding)} s${e.forwardAll ? ` (${((e.main.wallS - embedding) / e.forwardAll.wallS * 100).toFixed(0)} % of one forward pass)` : ''}`;
+      out.push(`${r.spec.arch} feature extraction run by phase (wall s): ${e.phases.map((p) => `${p.phase} ${secs(p.wallS)}`).join(', ')}${beyond}`);
     }
-    rows.push(row);
-  };
-  add('images', (r) => r.n, () => n);
-  add('forward pass over the data (CPU s)', (r) => r.forward.cpuS, (t) => t.forward.cpuS, true);
-  add('forward throughput (images/CPU s)', (r) => r.n / r.forward.cpuS, (t) => n / t.forward.cpuS);
-  add(`feature extraction, cached embeddings, ${EPOCHS} epochs (CPU s)`, (r) => r.cached?.cpuS, (t) => t.featureExtractionCached.cpuS, true);
-  add(`feature extraction, naive loop, ${EPOCHS} epochs (CPU s)`, (r) => r.naive?.cpuS, (t) => t.featureExtractionNaive.cpuS, true);
-  add('naive ÷ cached (target ≥ 5)', (r) => (r.naive && r.cached ? r.naive.cpuS / r.cached.cpuS : undefined),
-    (t) => t.featureExtractionNaive.cpuS / t.featureExtractionCached.cpuS);
-  add('cached ÷ one forward pass (target ≤ 1.2)', (r) => (r.cached ? r.cached.cpuS / r.forward.cpuS : undefined),
-    (t) => t.featureExtractionCached.cpuS / t.forward.cpuS);
-  add('fine-tuning epoch (CPU s)', (r) => (r.n === n ? r.fineTune.cpuS : undefined), (t) => t.fineTuneEpoch.cpuS, true);
-  add('fine-tuning throughput (images/CPU s)', (r) => r.n / r.fineTune.cpuS, (t) => n / t.fineTuneEpoch.cpuS);
-  add('fine-tuning epoch (wall s)', (r) => (r.n === n ? r.fineTune.wallS : undefined), (t) => t.fineTuneEpoch.wallS, true);
-  add('forward pass over the data (wall s)', (r) => (r.n === n ? r.forward.wallS : undefined), (t) => t.forward.wallS, true);
-  return rows;
-}
-
-function verdicts(results: Map<string, RungResult>, torch: TorchResult | null): string[] {
-  const w = results.get('wasm');
-  if (!w?.cached || !w.naive) return [];
-  const out = [
-    `target naive ÷ cached ≥ 5 on wasm: ${(w.naive.cpuS / w.cached.cpuS).toFixed(2)} → ${w.naive.cpuS / w.cached.cpuS >= 5 ? 'met' : 'NOT met'}`,
-    `target cached ≤ 1.2 × one forward pass on wasm: ${(w.cached.cpuS / w.forward.cpuS).toFixed(2)} → ${w.cached.cpuS / w.forward.cpuS <= 1.2 ? 'met' : 'NOT met'}`,
-  ];
-  if (torch) {
-    const r = w.fineTune.cpuS / torch.fineTuneEpoch.cpuS;
-    out.push(`target fine-tuning epoch on wasm ≤ 2 × PyTorch (${torch.threads} thread): ${r.toFixed(2)} → ${r <= 2 ? 'met' : 'NOT met'}`);
+    const torchEpochs = r.torchAll?.ok ? r.torchAll.value.epochs : undefined;
+    if (torchEpochs) out.push(`${workloadLabel(r.spec)}: pytorch (all cores) epochs ${torchEpochs.map((x) => secs(x.wallS)).join(' / ')} s`);
   }
   return out;
 }
 
+async function kernelProfile(batch: number, classes: number): Promise<BenchSection> {
+  await initWasmBackend();
+  const restore = timeKernelsInCpuTime();
+  try {
+    const p = await profileTrainingStep(batch, classes, 2);
+    return {
+      title: `wasm: one full fine-tuning step of tl-resnet-s (batch ${batch}) by tfjs kernel, tf.profile in CPU ms`,
+      rows: p.kernels.slice(0, 12).map((k) => ({ kernel: k.kernel, 'CPU ms': k.ms, calls: k.calls, share: `${(100 * k.share).toFixed(1)} %` })),
+      notes: [],
+    };
+  } finally {
+    restore();
+  }
+}
+
 export async function run(): Promise<BenchSection[]> {
-  const n = Number(process.env.BENCH_IMAGES ?? 1024);
-  const datasetId = process.env.BENCH_DATASET ?? 'fashion-target';
-  const torchThreads = Number(process.env.BENCH_TORCH_THREADS ?? 1);
-  const notes: string[] = [];
-  const data = await loadBenchData(datasetId, n);
-  // Build the network on a started backend (wasm when it can start, else cpu).
-  if (!(await selectRung('wasm')).ok) await selectRung('cpu');
-  const net = await loadNet(notes);
-  const results = new Map<string, RungResult>();
-  let profile: BenchSection | null = null;
-
-  for (const rung of ['wasm', 'tfjs-node', 'cpu'] as BenchRung[]) {
-    const sel = await selectRung(rung);
-    if (!sel.ok) {
-      notes.push(`${rung}: skipped — ${sel.reason}`);
-      continue;
-    }
-    const slice = rung === 'cpu' ? { ...data, n: Math.min(CPU_SLICE, n) } : data;
-    results.set(rung, await measureRung(net, slice, rung !== 'cpu'));
-    if (rung === 'cpu') notes.push(`cpu: pure-JS kernels, measured on a ${slice.n}-image slice (forward and one fine-tuning pass only); compare its images/s rows`);
-    if (rung === 'wasm') {
-      notes.push("wasm: Node's wasm backend is single-threaded (XNNPACK without worker threads), with our training kernels (electron/training/kernels)");
-      const restore = timeKernelsInCpuTime();
-      const p = await profileTrainingStep(BATCH, data.classes, 2);
-      restore();
-      profile = {
-        title: `wasm: one fine-tuning step (batch ${BATCH}) by tfjs kernel, tf.profile in CPU ms`,
-        rows: p.kernels.slice(0, 12).map((k) => ({ kernel: k.kernel, 'CPU ms': k.ms, calls: k.calls, share: `${(100 * k.share).toFixed(1)} %` })),
-        notes: [],
-      };
-    }
-  }
-
-  let torch: TorchResult | null = null;
+  const quick = process.env.TL_BENCH_QUICK === '1';
+  const specs = plan({
+    quick, datasetId: process.env.BENCH_DATASET, train: envNumber('BENCH_IMAGES'), mobileNetTrain: envNumber('BENCH_MOBILENET_IMAGES'),
+    ftEpochs: envNumber('BENCH_REPEATS'), backend: process.env.BENCH_BACKEND as BackendChoice | undefined,
+    arch: process.env.BENCH_ARCH as BenchArch | undefined,
+  });
+  if (specs.length === 0) throw new Error(`BENCH_ARCH=${process.env.BENCH_ARCH} is none of ${BENCH_ARCHS.join(', ')}`);
+  const classes = (await readShippedData(resourcesDir, specs[0].datasetId)).meta.classes.length;
   const py = await findTorchPython();
-  if ('reason' in py) {
-    notes.push(`pytorch: skipped — ${py.reason}`);
-  } else {
+  const python = 'python' in py ? py.python : null;
+  const loadBefore = load();
+  const started = performance.now();
+  const runs: WorkloadRun[] = [];
+  // Per workload: the engine, then PyTorch on all cores, then on one thread, so the three see the same load.
+  for (const spec of specs) {
+    console.log(`  training: ${workloadLabel(spec)} …`);
+    const engine = await runInChild(spec);
+    const torchAll = await torchSide(python, spec, classes, 0);
+    const torchOne = await torchSide(python, spec, classes, 1);
+    runs.push({ spec, engine, torchAll, torchOne });
+  }
+  const minutes = (performance.now() - started) / 60_000;
+
+  const torch = runs.map((r) => (r.torchAll?.ok ? r.torchAll.value : null)).find((t) => t);
+  const engine = runs.map((r) => (r.engine.ok ? r.engine.value : null)).find((e) => e);
+  const cols = torchColumns(runs);
+  const cpu = os.cpus()[0]?.model ?? 'unknown CPU';
+  const notes = [
+    `${cpu} × ${os.cpus().length}; load average ${loadBefore} before the suite, ${load()} after (${minutes.toFixed(1)} min); other processes on this machine inflate wall times, CPU times less so`,
+    engine ? `engine: the backend ladder chose ${engine.rung} (${engine.device}); single-threaded in Node` : 'engine: no workload finished',
+    python
+      ? torch
+        ? `pytorch: torch ${torch.torch} via ${python}; "${cols.all}" = torch.set_num_threads(${torch.threads}), every core the process may use; "${cols.one}" = one thread; torch's own default here is ${torch.defaultThreads} thread${torch.defaultThreads === 1 ? '' : 's'}`
+        : `pytorch: ${python} has torch but no workload finished`
+      : `pytorch: skipped — ${'reason' in py ? py.reason : ''} (Debian: apt-get install python3-torch)`,
+    `forward = computeEmbeddings over the training images (batch 128, as a run embeds), fastest of ${specs[0].repeats}${specs.some((s) => s.repeats !== specs[0].repeats) ? ` (MobileNet ${specs.at(-1)!.repeats})` : ''}; feature extraction = runTraining, the whole run incl. loading, validation each epoch, scoring and saving the model, fastest of as many; fine-tuning epoch = the loop's own clock over one epoch's training batches, fastest of ${specs[0].ftEpochs} epochs of one run, CPU s incl. that epoch's validation pass (epoch 1's also the one-off work before it); ÷ = engine wall ÷ PyTorch wall`,
+    'PyTorch runs the loop a student writes: the frozen blocks (partial fine-tuning) run in every epoch; the engine runs them once per run when their output cannot change (see "before epoch 1" below)',
+    `data: the first train + 64 validation + 64 test images of ${specs[0].datasetId}; MobileNet's stored at 224×224×3 as a folder of the student's own photos is decoded (no per-batch resize)`,
+    ...verdictLines(runs),
+    ...detailLines(runs),
+    ...failureLines(runs),
+  ];
+  const sections: BenchSection[] = [
+    { title: `Training through the engine vs PyTorch (batch ${specs[0].batch}, ${classes} classes): seconds and ratios, wall clock`, rows: timingRows(runs), notes },
+    { title: 'Training: peak memory of each workload (each in a process of its own)', rows: memoryRows(runs), notes: ['engine tf.memory() peak: highest tf.memory().numBytes at any moment of the workload; RSS: the process\'s peak resident set (backend, data and model included)'] },
+  ];
+  if (!quick) {
     try {
-      torch = await runTorchReference(py.python, { dataDir: data.datasetDir, n, classes: data.classes, batch: BATCH, epochs: EPOCHS, threads: torchThreads });
-      notes.push(`pytorch: torch ${torch.torch} via ${torch.python}, torch.set_num_threads(${torch.threads}) to match the single-threaded wasm rung; bench/pytorch_reference.py builds the same network`);
+      sections.push(await kernelProfile(specs[0].batch, classes));
     } catch (err) {
-      notes.push(`pytorch: failed — ${err instanceof Error ? err.message.split('\n')[0] : err}`);
+      sections[0].notes.push(`kernel profile failed: ${err instanceof Error ? err.message : err}`);
     }
   }
-  notes.push('times are process CPU seconds (the machine is shared; CPU time is what the work itself cost), wall seconds for reference; all columns measured in this run');
-  notes.push(...verdicts(results, torch));
-  await tf.setBackend(results.has('wasm') ? 'wasm' : tf.getBackend());
-
-  const sections: BenchSection[] = [{
-    title: `Training ${TL_RESNET_ID} on ${datasetId}: first ${n} images, batch ${BATCH}, ${data.classes} classes`,
-    rows: table(results, torch, n),
-    notes,
-  }];
-  if (profile) sections.push(profile);
   return sections;
 }

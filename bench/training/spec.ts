@@ -1,0 +1,106 @@
+// What the training suite measures: one workload per child process, the same one in PyTorch, and
+// what comes back. Pure data, shared by the parent, the child and the tests.
+import type { BackendChoice } from '../../electron/contract/index.js';
+import type { BenchArch } from './engine-backbones.js';
+import type { SplitSizes } from './engine-data.js';
+
+export type WorkloadKind = 'forward' | 'feature-extraction' | 'fine-tuning';
+
+export interface WorkloadSpec {
+  arch: BenchArch;
+  kind: WorkloadKind;
+  /** Fine-tuning: blocks unfrozen from the top, or all. */
+  unfreeze: number | 'all';
+  datasetId: string;
+  sizes: SplitSizes;
+  batch: number;
+  /** Feature extraction: head epochs on the cached embeddings. */
+  headEpochs: number;
+  /** Fine-tuning: epochs run; the fastest counts (noise only ever adds time). */
+  ftEpochs: number;
+  /** Forward and feature extraction: times each is run; the fastest counts. */
+  repeats: number;
+  backend: BackendChoice;
+}
+
+export interface Timing { wallS: number; cpuS: number }
+
+/** One fine-tuning epoch: its training part (the loop's own clock), and the whole epoch with its validation pass. */
+export interface EpochTiming { trainWallS: number; wallS: number; cpuS: number }
+
+export interface EngineResult {
+  rung: string;
+  device: string;
+  /** forward: one pass over the training images; feature extraction: the whole run; fine-tuning: the fastest epoch. */
+  main: Timing;
+  /** Feature extraction: one forward pass over every image the run embeds (train, validation, test). */
+  forwardAll?: Timing;
+  epochs?: EpochTiming[];
+  /** Fine-tuning: wall seconds of the phase's one-off work before its first epoch (the frozen prefix's single pass, when cached). */
+  beforeFirstEpochS?: number;
+  /** Feature extraction: where each run's embeddings came from (RunResult.embeddingCache; 'memory' = a cache hit). */
+  embeddingCache?: string[];
+  /** Wall seconds per run phase, in order. */
+  phases?: { phase: string; wallS: number }[];
+  peak: { rssBytes: number; tensorBytes: number };
+}
+
+export interface TorchResult {
+  torch: string;
+  threads: number;
+  /** torch.get_num_threads() before the script set it: what a user gets without asking. */
+  defaultThreads: number;
+  main: Timing;
+  forwardAll?: Timing;
+  epochs?: Timing[];
+  maxRssBytes: number;
+}
+
+export type Outcome<T> = { ok: true; value: T } | { ok: false; error: string };
+
+export interface WorkloadRun {
+  spec: WorkloadSpec;
+  engine: Outcome<EngineResult>;
+  torchAll: Outcome<TorchResult> | null;
+  torchOne: Outcome<TorchResult> | null;
+}
+
+export const workloadLabel = (s: WorkloadSpec): string => {
+  if (s.kind === 'forward') return `${s.arch} · forward pass`;
+  if (s.kind === 'feature-extraction') return `${s.arch} · feature extraction run, ${s.headEpochs} head epochs`;
+  return `${s.arch} · fine-tuning epoch, ${s.unfreeze === 'all' ? 'full' : `unfreeze top ${s.unfreeze}`}`;
+};
+
+export interface PlanOptions {
+  quick: boolean;
+  datasetId?: string;
+  train?: number;
+  mobileNetTrain?: number;
+  ftEpochs?: number;
+  backend?: BackendChoice;
+  /** Only this network's workloads. */
+  arch?: BenchArch;
+}
+
+/** The workloads of one suite run: tl-resnet-s forward, cached FE, full and top-2 fine-tuning; MobileNet forward, cached FE, top-2. */
+export function plan(o: PlanOptions): WorkloadSpec[] {
+  const train = o.train ?? (o.quick ? 128 : 1024);
+  const mobileTrain = o.mobileNetTrain ?? (o.quick ? 64 : Math.min(train, 512));
+  const base = {
+    datasetId: o.datasetId ?? 'fashion-target', batch: 64, headEpochs: 10, ftEpochs: o.ftEpochs ?? (o.quick ? 2 : 3),
+    backend: o.backend ?? 'auto', unfreeze: 2 as number | 'all',
+  };
+  // MobileNet's passes cost ~20× tl-resnet-s's: fewer images and repeats keep the suite short.
+  const tl = { ...base, arch: 'tl-resnet-s' as const, sizes: { train, val: 64, test: 64 }, repeats: o.quick ? 1 : 3 };
+  const mn = { ...base, arch: 'mobilenet-v1-0.25-224' as const, sizes: { train: mobileTrain, val: 64, test: 64 }, repeats: 1 };
+  const all: WorkloadSpec[] = [
+    { ...tl, kind: 'forward' },
+    { ...tl, kind: 'feature-extraction' },
+    { ...tl, kind: 'fine-tuning', unfreeze: 'all' },
+    { ...tl, kind: 'fine-tuning', unfreeze: 2 },
+    { ...mn, kind: 'forward' },
+    { ...mn, kind: 'feature-extraction' },
+    { ...mn, kind: 'fine-tuning', unfreeze: 2 },
+  ];
+  return o.arch ? all.filter((s) => s.arch === o.arch) : all;
+}
