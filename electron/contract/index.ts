@@ -473,7 +473,12 @@ export const methods = {
   'models.download': method(z.object({ id: Id }), BackboneInfo),
   'models.cancelDownload': method(z.object({ id: Id }), Ok),
   'models.remove': method(z.object({ id: Id }), Ok),
-  'models.import': method(z.object({ path: z.string().min(1).max(4096), name: Text(200).optional() }), BackboneInfo),
+  'models.import': method(z.object({
+    path: z.string().min(1).max(4096),
+    name: Text(200).optional(),
+    /** The pixels the model was trained on: [0,1], [-1,1], 0–255, or caffe (BGR, 0–255 minus ImageNet means). Default: [0,1]. */
+    preprocess: z.enum(['unit', 'symmetric', 'bytes', 'caffe']).optional(),
+  }), BackboneInfo),
 
   /** pairId: the first seed's pair; repeatId: shared by every run of a request over several seeds. */
   'training.start': method(TrainRequest, z.object({ runIds: z.array(Id), pairId: Id.nullable(), repeatId: Id.nullable().optional() })),

@@ -12,7 +12,8 @@ export const FACTS_FILE = 'facts.json';
 const MAX_FACTS_BYTES = 1024 * 1024;
 
 const Count = z.number().int().nonnegative();
-export const Preprocess = z.enum(['unit', 'symmetric', 'bytes']);
+/** What a network expects of [0,1] pixels: [0,1], [-1,1], 0–255, or Keras' caffe mode (BGR, 0–255 minus ImageNet means). */
+export const Preprocess = z.enum(['unit', 'symmetric', 'bytes', 'caffe']);
 export const ModelFamily = z.enum(['tl-resnet', 'mobilenet-v1', 'generic', 'graph']);
 export type Preprocess = z.output<typeof Preprocess>;
 export type ModelFamily = z.output<typeof ModelFamily>;

@@ -7,7 +7,7 @@ import { existsSync } from 'node:fs';
 import { mkdir, rename, rm, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { importedDir, modelsRoot } from '../../models/backbone-dirs.js';
-import type { BackboneFacts } from '../../models/facts.js';
+import type { BackboneFacts, Preprocess } from '../../models/facts.js';
 import { readModelFolder, writeIntegrity, MODEL_JSON } from '../../models/model-files.js';
 import { SIDECAR_FILE, type BackboneSidecar } from '../../models/sidecar.js';
 
@@ -20,10 +20,32 @@ export interface CopiedModel {
   /** The folder it came from. */
   origin: string;
   displayName: string;
+  /** What the model expects of [0,1] pixels, as chosen at import. */
+  preprocess: Preprocess;
 }
 
-/** Checks the folder's files and copies them in under a new id; throws "Cannot import …: why". */
-export async function copyModelFolder(source: string, dataDir: string, name?: string): Promise<CopiedModel> {
+const PIXELS: Record<Preprocess, string> = {
+  unit: 'Pixels are given in [0, 1].',
+  symmetric: 'Pixels are given in [-1, 1].',
+  bytes: 'Pixels are given in 0–255.',
+  caffe: 'Pixels are given caffe-style: BGR, 0–255 minus the ImageNet means.',
+};
+
+function sidecarOf(model: CopiedModel, kind: string): BackboneSidecar {
+  return {
+    name: model.displayName,
+    description: `Imported from ${model.origin}: ${kind}. ${PIXELS[model.preprocess]}`,
+    license: 'unknown (imported; see where the model came from)',
+    origin: model.origin,
+    preprocess: model.preprocess,
+  };
+}
+
+/**
+ * Checks the folder's files and copies them in under a new id; throws "Cannot import …: why". The
+ * copy gets a first sidecar with the chosen preprocessing, so the worker describes it with that.
+ */
+export async function copyModelFolder(source: string, dataDir: string, name?: string, preprocess: Preprocess = 'unit'): Promise<CopiedModel> {
   let dir = path.resolve(source);
   if (!existsSync(dir)) throw new Error(`Cannot import ${source}: no such file or folder`);
   if ((await stat(dir)).isFile()) {
@@ -48,9 +70,11 @@ export async function copyModelFolder(source: string, dataDir: string, name?: st
     for (const [f, data] of contents) await writeFile(path.join(tmp, f), data);
     await writeIntegrity(tmp, dir);
     const dest = importedDir(dataDir, id);
+    const copied: CopiedModel = { id, dir: dest, origin: dir, displayName, preprocess };
+    await writeFile(path.join(tmp, SIDECAR_FILE), JSON.stringify(sidecarOf(copied, 'not checked yet'), null, 2));
     await mkdir(path.dirname(dest), { recursive: true });
     await rename(tmp, dest);
-    return { id, dir: dest, origin: dir, displayName };
+    return copied;
   } catch (e) {
     await rm(tmp, { recursive: true, force: true });
     throw e;
@@ -60,11 +84,5 @@ export async function copyModelFolder(source: string, dataDir: string, name?: st
 /** Names the imported model and says what the worker found in it. */
 export async function writeImportedSidecar(model: CopiedModel, facts: BackboneFacts): Promise<void> {
   const kind = facts.format === 'graph' ? 'graph model (frozen feature extractor only; cannot be fine-tuned)' : `layers model, ${facts.layers} layers`;
-  const sidecar: BackboneSidecar = {
-    name: model.displayName,
-    description: `Imported from ${model.origin}: ${kind}, input ${facts.inputShape.join('×')}. Pixels are given in [0, 1].`,
-    license: 'unknown (imported; see where the model came from)',
-    origin: model.origin,
-  };
-  await writeFile(path.join(model.dir, SIDECAR_FILE), JSON.stringify(sidecar, null, 2));
+  await writeFile(path.join(model.dir, SIDECAR_FILE), JSON.stringify(sidecarOf(model, `${kind}, input ${facts.inputShape.join('×')}`), null, 2));
 }

@@ -14,6 +14,8 @@ import { filesFingerprint } from '../../models/fingerprint.js';
 import { readIntegrity, writeIntegrity } from '../../models/model-files.js';
 // The worker's own describe, run in this process: what the training process answers.
 import { describeBackbone, describeModel } from '../../training/backbones/describe.js';
+import { disposeLoaded, loadBackbone } from '../../training/backbones/load.js';
+import { SIDECAR_FILE } from '../../models/sidecar.js';
 import { saveLayersModelToDir } from '../../training/backbones/model-io.js';
 import { buildTlResnet } from '../../training/backbones/tl-resnet.js';
 import { buildMobileNetV1, buildPlainCnn, miniGraphModelFiles } from '../../training/backbones/testing/mini-models.js';
@@ -298,6 +300,23 @@ describe('models service: import', () => {
     expect(list.filter((m) => m.source === 'imported').map((m) => m.id)).toEqual(['imported-graph', 'imported-my-cnn']);
     await svc['models.remove']({ id: 'imported-my-cnn' });
     expect((await svc['models.list']({})).some((m) => m.id === 'imported-my-cnn')).toBe(false);
+  });
+});
+
+describe('models service: import with a preprocessing', () => {
+  it('stores the chosen preprocessing in the sidecar, and the facts are computed with it', async () => {
+    const src = path.join(dataDir, 'src', 'resnetish');
+    const cnn = buildPlainCnn();
+    await saveLayersModelToDir(cnn, src);
+    cnn.dispose();
+    const info = await svc['models.import']({ path: src, name: 'Caffe CNN', preprocess: 'caffe' });
+    const dir = importedDir(dataDir, info.id);
+    expect(JSON.parse(readFileSync(path.join(dir, SIDECAR_FILE), 'utf8'))).toMatchObject({ name: 'Caffe CNN', preprocess: 'caffe' });
+    expect(JSON.parse(readFileSync(path.join(dir, FACTS_FILE), 'utf8'))).toMatchObject({ preprocess: 'caffe' });
+    expect(info.description).toMatch(/Pixels are given caffe-style: BGR, 0–255 minus the ImageNet means\.$/);
+    const loaded = await loadBackbone(info.id, { resourcesDir, dataDir });
+    expect((loaded as { preprocessKind?: string }).preprocessKind).toBe('caffe');
+    disposeLoaded(loaded);
   });
 });
 

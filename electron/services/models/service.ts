@@ -139,8 +139,8 @@ export function createModelsService(opts: ModelsServiceOptions): ModelsHandlers 
       return { ok: true as const };
     },
 
-    async 'models.import'({ path: source, name }) {
-      const copied = await copyModelFolder(source, opts.dataDir, name);
+    async 'models.import'({ path: source, name, preprocess }) {
+      const copied = await copyModelFolder(source, opts.dataDir, name, preprocess);
       const refuse = async (why: string): Promise<never> => {
         await rm(copied.dir, { recursive: true, force: true });
         facts.forget(copied.id);

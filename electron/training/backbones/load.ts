@@ -3,7 +3,7 @@
 import * as tf from '@tensorflow/tfjs';
 import type { LoadedBackbone } from '../types.js';
 import { isValidBackboneId, locateBackbone, type BackboneDirs, type BackboneLocation, type BackboneSource } from '../../models/backbone-dirs.js';
-import type { ModelFamily, Preprocess } from '../../models/facts.js';
+import { Preprocess, type ModelFamily } from '../../models/facts.js';
 import { fixedImageShape } from '../../models/input-shape.js';
 import { readModelFolder, type ModelFolder } from '../../models/model-files.js';
 import { readSidecar, type BackboneSidecar } from '../../models/sidecar.js';
@@ -40,7 +40,8 @@ const MAX_LAYERS = 5000;
 function preprocessOf(folder: ModelFolder, sidecar: BackboneSidecar | null, family: ModelFamily): Preprocess {
   const fromMeta = folder.json.userDefinedMetadata?.preprocess;
   const p = sidecar?.preprocess ?? (typeof fromMeta === 'string' ? fromMeta : undefined);
-  if (p === 'unit' || p === 'symmetric' || p === 'bytes') return p;
+  const known = Preprocess.safeParse(p);
+  if (known.success) return known.data;
   return family === 'graph' ? 'unit' : defaultPreprocess(family);
 }
 

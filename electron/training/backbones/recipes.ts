@@ -23,7 +23,20 @@ const MOBILENET_CUT = 'conv_pw_13_relu';
 export function preprocessFn(kind: Preprocess): (x: tf.Tensor4D) => tf.Tensor4D {
   if (kind === 'symmetric') return (x) => tf.tidy(() => x.mul(2).sub(1));
   if (kind === 'bytes') return (x) => tf.tidy(() => x.mul(255));
+  if (kind === 'caffe') return caffe;
   return (x) => x.clone(); // a clone, so callers may always dispose what they get
+}
+
+/** Keras' "caffe" mode (ResNet50, VGG): ImageNet channel means, in BGR order, subtracted from 0–255 pixels. */
+export const CAFFE_BGR_MEANS = [103.939, 116.779, 123.68];
+
+/** RGB → BGR, 0–255, minus the means. A one-channel model gets gray minus the mean of the means. */
+function caffe(x: tf.Tensor4D): tf.Tensor4D {
+  return tf.tidy(() => {
+    const bytes = x.mul(255);
+    if (x.shape[3] !== 3) return bytes.sub(CAFFE_BGR_MEANS.reduce((a, b) => a + b) / 3);
+    return tf.reverse(bytes, 3).sub(tf.tensor1d(CAFFE_BGR_MEANS)) as tf.Tensor4D;
+  });
 }
 
 export function familyOf(model: tf.LayersModel): Family {
@@ -59,19 +72,50 @@ function lastSpatialLayer(full: tf.LayersModel): string | null {
   return found;
 }
 
-/** Generic grouping: a new block starts at every layer with weights (BatchNorm joins the current one). */
+interface NodeTensors { inputTensors: tf.SymbolicTensor[]; outputTensors: tf.SymbolicTensor[] }
+const firstNode = (l: tf.layers.Layer) => (l as unknown as { inboundNodes: NodeTensors[] }).inboundNodes[0];
+
+/**
+ * For each position i in `layers` (topological order): whether exactly one tensor produced by
+ * layers[0..i] or the input is used after i. Only there can the model be split into a frozen
+ * prefix and a trainable suffix; inside a residual block the skip tensor also crosses.
+ */
+export function singleTensorCuts(base: tf.LayersModel): boolean[] {
+  const layers = base.layers;
+  const lastUse = new Map<number, number>(); // tensor id → index of its last consumer
+  const producedAt = new Map<number, number>(); // tensor id → index of its producer (-1: the input)
+  base.inputs.forEach((t) => producedAt.set(t.id, -1));
+  layers.forEach((l, i) => {
+    if (l.getClassName() === 'InputLayer') return;
+    const node = firstNode(l);
+    for (const t of node.inputTensors) lastUse.set(t.id, i);
+    for (const t of node.outputTensors) if (!producedAt.has(t.id)) producedAt.set(t.id, i);
+  });
+  return layers.map((_, i) => {
+    let live = 0;
+    for (const [id, at] of producedAt) if (at <= i && (lastUse.get(id) ?? -1) > i) live++;
+    return live === 1;
+  });
+}
+
+/**
+ * Generic grouping: a new block starts at a layer with weights (BatchNorm joins the current one),
+ * but only where a single tensor crosses from the layers before it, so that every "unfreeze the
+ * top N blocks" can be split; weighted layers between such cut points share one block.
+ */
 function genericBlocks(base: tf.LayersModel): string[][] {
+  const cuts = singleTensorCuts(base);
   const blocks: string[][] = [];
   let current: string[] = [];
-  for (const l of base.layers) {
-    if (l.getClassName() === 'InputLayer') continue;
+  base.layers.forEach((l, i) => {
+    if (l.getClassName() === 'InputLayer') return;
     const startsBlock = l.trainableWeights.length > 0 && l.getClassName() !== 'BatchNormalization';
-    if (startsBlock && current.some((n) => base.getLayer(n).trainableWeights.length > 0)) {
+    if (startsBlock && cuts[i - 1] && current.some((n) => base.getLayer(n).trainableWeights.length > 0)) {
       blocks.push(current);
       current = [];
     }
     current.push(l.name);
-  }
+  });
   if (current.length) blocks.push(current);
   return blocks;
 }
