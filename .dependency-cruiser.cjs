@@ -2,6 +2,10 @@
 // ARCHITECTURE.md explains each room and why these rules hold.
 const SHELLS_AND_SERVICES = '^electron/(main|preload|server|services|contract|datasets|models|files|security|worker-protocol)/';
 const TESTS = '(\\.test\\.ts$|/testing/)';
+// The worker process's Node host of the engine: files, processes, native backends.
+const NODE_HOST_FILES = '^electron/training/(engine/(node-host|node-export-model|parts)|backbones/(model-io|load|describe))\\.ts$';
+// Node's own modules, with or without the node: prefix.
+const NODE_BUILTINS = '^(node:.+|fs|fs/promises|path|crypto|os|child_process|url|util|zlib|stream|events|buffer|worker_threads|net|http|https|module|process|v8|vm)$';
 
 module.exports = {
   forbidden: [
@@ -35,6 +39,16 @@ module.exports = {
     {
       name: 'preload-sees-only-the-contract', severity: 'error',
       from: { path: '^electron/preload/' }, to: { path: '^electron/', pathNot: '^electron/(contract|preload)/' },
+    },
+    {
+      name: 'window-engine-needs-no-node', severity: 'error',
+      comment: 'The window worker (a hidden window, a tab\'s Web Worker) runs the engine in a renderer: the window folder and the pure engine it loads import nothing that needs Node, sharp, SQLite or the file readers, nor the worker process\'s Node host. Type-only imports are erased and allowed; the window bundle, built for the browser, fails on anything else that slips through.',
+      from: { path: '^electron/training/(window|engine|backbones)/', pathNot: [TESTS, NODE_HOST_FILES] },
+      to: {
+        dependencyTypesNot: ['type-only'],
+        path: [NODE_BUILTINS, '^node_modules/(sharp|better-sqlite3)/', '^electron/(files|datasets|models)/', '^electron/training/(backends|kernels)/', NODE_HOST_FILES],
+        pathNot: ['^electron/datasets/(stratify|prng|types)\\.ts$', '^electron/models/input-shape\\.ts$'],
+      },
     },
     {
       name: 'services-reach-the-worker-only-by-messages', severity: 'error',

@@ -16,5 +16,12 @@ await Promise.all([
   build({ ...common, entryPoints: { server: 'electron/server/cli.ts' }, outdir: 'dist/electron', outExtension: { '.js': '.cjs' }, packages: 'external' }),
   build({ ...common, entryPoints: { worker: 'electron/training/worker.ts' }, outdir: 'dist/electron', outExtension: { '.js': '.cjs' }, packages: 'external' }),
   build({ ...common, entryPoints: { preload: 'electron/preload/preload.ts' }, outdir: 'dist/electron', outExtension: { '.js': '.cjs' }, external: ['electron'] }),
+  // The window worker runs in a renderer (hidden window, or a tab's Web Worker): one self-contained
+  // browser script with tfjs inside. Built for the browser, so any node: import fails the build:
+  // the guarantee that the engine it carries is pure.
+  build({
+    bundle: true, platform: 'browser', target: 'chrome120', format: 'iife', sourcemap: true, logLevel: 'warning', minify: true,
+    entryPoints: { 'window-worker': 'electron/training/window/window-entry.ts' }, outdir: 'dist/window-worker',
+  }),
 ]);
-console.log('Bundled main, preload, server and worker into dist/electron/');
+console.log('Bundled main, preload, server and worker into dist/electron/, the window worker into dist/window-worker/');

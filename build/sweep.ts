@@ -1,4 +1,4 @@
-// `npm run sweep -- <data set> [--sizes 5,10,30] [--seeds 3] [--workers N] [--quick] [--data-dir DIR] [--out DIR]`
+// `npm run sweep -- <data set> [--sizes 5,10,30] [--seeds 3] [--strategies fe,ft] [--workers N] [--quick] [--data-dir DIR] [--out DIR]`
 // Runs a sweep headless through the app's own services (the same queue, worker processes, engine,
 // pair rule and store as the Flowchart view), then writes <out>/<data set>.json (the sweep the
 // lessons show), .svg and .png (the figure) and .md (the table). Default out: resources/sweeps.
@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { methods, type SweepProgress, type SweepRequestInput } from '../electron/contract/index.js';
+import { methods, type Strategy, type SweepProgress, type SweepRequestInput } from '../electron/contract/index.js';
 import { createAppServices } from '../electron/services/app-services.js';
 import { forkWorkerSpawner } from '../electron/services/training/worker-host.js';
 import { sweepTable } from './sweep-table.js';
@@ -78,22 +78,34 @@ export async function runSweep(opts: SweepRunOptions): Promise<{ files: string[]
   }
 }
 
+const STRATEGY_FLAGS: Record<string, Strategy> = { fe: 'feature-extraction', 'feature-extraction': 'feature-extraction', ft: 'fine-tuning', 'fine-tuning': 'fine-tuning' };
+
+/** "fe", "ft" or "fe,ft" (or the strategies' full names). */
+function parseStrategies(text: string): Strategy[] {
+  return [...new Set(text.split(',').map((t) => {
+    const s = STRATEGY_FLAGS[t.trim()];
+    if (!s) throw new Error(`--strategies: "${t}" is not a strategy; use fe, ft or fe,ft.`);
+    return s;
+  }))];
+}
+
 async function main() {
   const { values, positionals } = parseArgs({
     allowPositionals: true,
     options: {
       sizes: { type: 'string' }, seeds: { type: 'string' }, workers: { type: 'string' }, quick: { type: 'boolean', default: false },
-      'data-dir': { type: 'string' }, out: { type: 'string' }, backend: { type: 'string' },
+      'data-dir': { type: 'string' }, out: { type: 'string' }, backend: { type: 'string' }, strategies: { type: 'string' },
     },
   });
   const datasetId = positionals[0];
-  if (!datasetId) throw new Error('Usage: npm run sweep -- <data set id> [--sizes 5,10,30] [--seeds 3] [--workers N] [--quick] [--data-dir DIR] [--out DIR] [--backend wasm]');
+  if (!datasetId) throw new Error('Usage: npm run sweep -- <data set id> [--sizes 5,10,30] [--seeds 3] [--strategies fe,ft] [--workers N] [--quick] [--data-dir DIR] [--out DIR] [--backend wasm]');
   const request: SweepRequestInput = {
     datasetId,
     ...(values.sizes ? { sizes: values.sizes.split(',').map(Number) } : {}),
     ...(values.seeds ? { seeds: Number(values.seeds) } : {}),
     ...(values.quick ? { budget: { epochs: 1, headEpochs: 1 } } : {}),
     ...(values.backend ? { backend: values.backend as SweepRequestInput['backend'] } : {}),
+    ...(values.strategies ? { strategies: parseStrategies(values.strategies) } : {}),
   };
   const workers = values.workers ? (values.workers === 'auto' ? 'auto' : Number(values.workers)) : 'auto';
   const { files, seconds } = await runSweep({ request, dataDir: values['data-dir'] ? resolve(values['data-dir']) : undefined, outDir: values.out ? resolve(values.out) : undefined, workers });

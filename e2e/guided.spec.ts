@@ -38,6 +38,11 @@ test('complete guided mode once', async ({ page, app }) => {
   await page.getByRole('button', { name: 'Compare the pair' }).click();
   await expect(page.getByTestId('diff-table')).toBeVisible();
   await expect(step).toHaveAttribute('data-step', '5');
+  // The pair is one size: the guide opens "Test the flowchart" on the pair's data set (its shipped sweep).
+  await page.getByRole('button', { name: 'Test the flowchart' }).click();
+  await expect(page.getByTestId('sweep-panel')).toBeInViewport();
+  await expect(page.getByTestId('sweep-select')).toHaveValue('shipped:fashion-target');
+  await expect(step).toHaveAttribute('data-step', '6');
   await page.getByTestId('reflection-input').fill('Yes: with 100 images per class the frozen features were nearly as good, and much faster.');
   await page.getByTestId('reflection-save').click();
   await expect(step).toContainText('Guided lesson complete');

@@ -1,8 +1,10 @@
-// Issue 14: a small sweep (2 sizes × 2 strategies × 1 seed, quick budget) in the Flowchart view:
-// cancelled mid-sweep, resumed to the end without redoing a finished run, the figure drawn, and the
-// same sweep after a reload.
+// A small sweep (2 sizes × 2 strategies × 1 seed, quick budget) in the Flowchart view: cancelled
+// mid-sweep, resumed to the end without redoing a finished run, the figure drawn, and the same sweep
+// after a reload. And a sweep on the student's folder: one test pool held out for all its runs, and
+// a folder too small for it refused with the number it needs.
 import type { Page } from '@playwright/test';
 import { expect, shotDir, test } from './fixtures.js';
+import { makeImageFolder } from './image-folder.js';
 
 /** One contract call over the page's own socket (the token is the launch URL's). */
 async function call(page: Page, token: string, method: string, params: unknown): Promise<unknown> {
@@ -75,4 +77,28 @@ test('a sweep in the Flowchart view: cancel, resume without redoing runs, the fi
   expect(await completedIds(page)).toEqual(finishedAfter);
   await expect(page.getByTestId('sweep-chart')).toHaveCount(2);
   await page.getByTestId('sweep-panel').screenshot({ path: `${shotDir}/sweep-after-reload.png` });
+});
+
+test('a sweep on a folder holds out one test pool, and a folder too small for it is refused with the number it needs', async ({ page, app }) => {
+  await page.goto(app.url);
+  const big = await makeImageFolder(60);
+  const small = await makeImageFolder(30);
+  await call(page, app.token, 'datasets.addFolder', { path: big, scanId: 'scan-big', name: 'stripes' });
+  await call(page, app.token, 'datasets.addFolder', { path: small, scanId: 'scan-small', name: 'few stripes' });
+  await page.locator('[data-view="flowchart"]').click();
+  const form = page.getByRole('form', { name: 'Start a sweep' });
+  await form.getByTestId('sweep-dataset').selectOption({ label: 'stripes' });
+  await form.getByTestId('sweep-sizes').fill('4, 8');
+  await form.getByTestId('sweep-seeds').fill('1');
+  await expect(form.getByTestId('sweep-ladder-preview')).toHaveText(
+    'Runs at 4, 8 per class × 1 seed × both strategies = 4 runs. Every run is scored on the same 50 images per class, held out of your folder once and never trained on.',
+  );
+  await form.getByTestId('sweep-dataset').selectOption({ label: 'few stripes' });
+  await expect(form.getByTestId('sweep-ladder-preview')).toHaveText('Fewer than two of these sizes fit: once 50 test images of every class are held out, the largest class has 0 images to train on.');
+  await form.getByTestId('sweep-start').click();
+  await expect(form.getByTestId('sweep-error')).toHaveText(
+    '"few stripes" is too small for a sweep\'s test pool: every run of a sweep is scored on the same 100 or more held-out test images, 50 of each of its 2 classes, '
+    + 'and every class also needs 2 to train and validate, so each class needs at least 52 images: "horizontal-stripes" has 30, "vertical-stripes" has 30.',
+  );
+  await form.screenshot({ path: `${shotDir}/sweep-folder-refused.png` });
 });

@@ -8,6 +8,19 @@ import { BackendChoice, RunStatus, Strategy } from './vocabulary.js';
 export const SWEEP_DEFAULT_SIZES = [5, 10, 30, 100, 300, 1000, 3000] as const;
 /** Fewest test images a sweep is scored on: fewer cannot tell two strategies apart at a few points. */
 export const SWEEP_MIN_TEST_IMAGES = 100;
+/** Share of a folder's smallest class its sweep holds out as the test pool (as a run without a pool carves). */
+export const SWEEP_FOLDER_TEST_SHARE = 0.2;
+/** Most images per class a folder's test pool holds (the shipped targets' pools hold up to 1,000 a class). */
+export const SWEEP_FOLDER_TEST_MAX = 1000;
+
+/**
+ * The fixed test pool a sweep holds out of a folder, images per class: a fifth of its smallest
+ * class, at least enough for SWEEP_MIN_TEST_IMAGES in all, at most SWEEP_FOLDER_TEST_MAX.
+ */
+export function folderTestPerClass(counts: readonly number[]): number {
+  const least = Math.ceil(SWEEP_MIN_TEST_IMAGES / Math.max(1, counts.length));
+  return Math.min(SWEEP_FOLDER_TEST_MAX, Math.max(least, Math.round(Math.min(...counts) * SWEEP_FOLDER_TEST_SHARE)));
+}
 export const SweepStatus = z.enum(['running', 'completed', 'cancelled', 'failed']);
 export const SweepRequest = z.object({
   /** A shipped target or a registered folder; every size draws its subset from it by seed. */
@@ -36,9 +49,12 @@ export const SweepConfig = SweepRequest.required({ name: true, similarity: true 
   classes: z.array(z.string()),
   /** The ladder after capping: images per class and the images a run trains and validates on. */
   ladder: z.array(z.object({ perClass: Count, images: Count })),
-  /** Test images every run is scored on (a shipped target's fixed pool), or null for a folder,
-   *  whose runs are scored on the test share carved from their own subset. */
+  /** Test images every run is scored on: a shipped target's fixed pool, or the pool held out of a
+   *  folder once for the whole sweep. Null only for sweeps stored before folders had one, whose runs
+   *  were scored on the test share carved from their own subset. */
   testImages: Count.nullable(),
+  /** A folder's fixed test pool, images per class (DatasetRef.testPerClass of every run); null for a shipped set. */
+  testPerClass: Count.nullable().optional(),
 });
 export const SweepRun = z.object({
   perClass: Count,

@@ -4,8 +4,10 @@ import { Id, Text } from './fields.js';
 
 export const Strategy = z.enum(['feature-extraction', 'fine-tuning']);
 export const StrategyChoice = z.enum(['feature-extraction', 'fine-tuning', 'both']);
-export const Rung = z.enum(['tfjs-node-gpu', 'tfjs-node', 'wasm', 'cpu']);
-export const BackendChoice = z.enum(['auto', 'tfjs-node-gpu', 'tfjs-node', 'wasm', 'cpu']);
+/** The backend ladder, best first. 'window-gpu' trains in a renderer (a hidden window, or a browser
+ *  tab that opted in) on whatever GPU its Chromium sees, through WebGPU or WebGL. */
+export const Rung = z.enum(['tfjs-node-gpu', 'window-gpu', 'tfjs-node', 'wasm', 'cpu']);
+export const BackendChoice = z.enum(['auto', 'tfjs-node-gpu', 'window-gpu', 'tfjs-node', 'wasm', 'cpu']);
 export const Optimizer = z.enum(['adam', 'sgd', 'rmsprop']);
 export const RunStatus = z.enum(['queued', 'running', 'completed', 'failed', 'cancelled', 'interrupted']);
 export const Phase = z.enum(['queued', 'loading', 'decoding', 'caching-embeddings', 'training-head', 'fine-tuning', 'evaluating', 'done']);
@@ -19,6 +21,10 @@ export const DatasetRef = z.object({
   id: Id,
   /** Images per class drawn deterministically by seed, stratified; null = all images. */
   perClass: z.number().int().min(2).max(100_000).nullable(),
+  /** A folder's fixed test pool: this many images of every class, chosen from the sample ids (not
+   *  the seed), are every run's test set and are never drawn to train or validate. A sweep on a
+   *  folder sets it, so all its runs are scored on the same images. Shipped sets have their own pool. */
+  testPerClass: z.number().int().min(1).max(100_000).optional(),
 });
 
 export const TrainConfig = z.object({
@@ -82,10 +88,22 @@ export const RungReport = z.object({
   gpuName: z.string().optional(),
   memoryMB: z.number().optional(),
 });
+/** The window GPU rung of this shell: a hidden window (desktop) or a browser tab that opted in. */
+export const WindowGpuState = z.object({
+  /** Whether this shell can train in a window at all (desktop: Chromium reports a GPU; browser mode: a tab may opt in). */
+  offered: z.boolean(),
+  /** A window worker is connected now (browser mode: a tab opted in and is open). */
+  connected: z.boolean(),
+  /** What its Chromium trains on, e.g. "WebGL · ANGLE (…)", once connected. */
+  gpuName: z.string().nullable(),
+  /** Why it is not offered or not connected, or what it runs on, in words. */
+  reason: z.string(),
+});
 export const DeviceReport = z.object({
   active: Rung.nullable(),
   forced: BackendChoice,
   rungs: z.array(RungReport),
+  window: WindowGpuState.optional(),
 });
 
 
@@ -105,6 +123,7 @@ export type TrainRequest = z.output<typeof TrainRequest>;
 export type Settings = z.output<typeof Settings>;
 export type DeviceReport = z.output<typeof DeviceReport>;
 export type RungReport = z.output<typeof RungReport>;
+export type WindowGpuState = z.output<typeof WindowGpuState>;
 export type RunStatus = z.output<typeof RunStatus>;
 export type Rung = z.output<typeof Rung>;
 export type Strategy = z.output<typeof Strategy>;

@@ -27,6 +27,7 @@ export function createDataSource({ resourcesDir, dataDir }: DataDirs): DataSourc
         signal: opts.signal,
         onProgress: opts.onProgress,
         datasetId: ref.id,
+        testPerClass: ref.testPerClass,
       });
       return data;
     },

@@ -121,4 +121,28 @@ describe('decodeFolder', () => {
     expect(Buffer.from(a.pixels).equals(Buffer.from(b.pixels))).toBe(true);
     await expect(decodeFolder(fx.root, [8, 8, 4])).rejects.toThrow(/expected \[height, width, 1 or 3\]/);
   });
+
+  it('holds out a fixed test pool chosen by path, the same for every seed and size, never in the subset', async () => {
+    const dirs = [3, 5, 8].flatMap((perClass) => [1, 2, 3].map((seed) => ({ perClass, seed })));
+    const decoded = await Promise.all(dirs.map((d) => decodeFolder(fx.root, [8, 8, 3], { ...d, testPerClass: 2 })));
+    const testIds = (d: (typeof decoded)[number]) => Array.from(d.fixedTest ?? [], (i) => d.sampleIds[i]);
+    const pool = testIds(decoded[0]);
+    expect(pool).toHaveLength(4);
+    expect(pool.filter((id) => id.startsWith('cats/'))).toHaveLength(2);
+    for (const [k, d] of decoded.entries()) {
+      expect(testIds(d), `perClass ${dirs[k].perClass} seed ${dirs[k].seed}`).toEqual(pool);
+      expect(d.testFingerprint).toBe(decoded[0].testFingerprint);
+      // The subset is drawn from the other images: perClass of them (all 6 left when 8 are asked for).
+      const drawn = d.sampleIds.filter((id) => !pool.includes(id));
+      expect(drawn).toHaveLength(2 * Math.min(dirs[k].perClass, 6));
+    }
+    // The pool comes from the paths, not the seed; a subset still grows with its size under one seed.
+    const three = decoded[0].sampleIds.filter((id) => !pool.includes(id));
+    const five = decoded[3].sampleIds.filter((id) => !pool.includes(id));
+    expect(three.every((id) => five.includes(id))).toBe(true);
+    expect(new Set(decoded.map((d) => d.setFingerprint)).size).toBe(1);
+    expect(decoded[0].sampleDigests).toHaveLength(decoded[0].sampleIds.length);
+    // Without a pool there is no fixed test set: runs carve theirs by seed.
+    expect((await decodeFolder(fx.root, [8, 8, 3], { perClass: 3, seed: 1 })).fixedTest).toBeUndefined();
+  });
 });

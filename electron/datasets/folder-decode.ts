@@ -5,7 +5,7 @@ import { forEachLimit } from './concurrency.js';
 import { checkClasses } from './folder-problems.js';
 import { listFolder, type SkippedFile } from './folder-walk.js';
 import { decodeTo, DEFAULT_FIT, readImageBytes, SkipError, type Fit } from './image-file.js';
-import { shuffledClasses } from './stratify.js';
+import { indicesByClass, shuffledClasses } from './stratify.js';
 
 const CONCURRENCY = 4;
 
@@ -18,6 +18,9 @@ export interface DecodeOptions {
   fit?: Fit;
   /** Data set id recorded in the result (defaults to the folder's real path). */
   datasetId?: string;
+  /** Holds out this many images of every class as a fixed test pool (`fixedTest`), chosen by their
+   *  paths alone, so every seed and subset size gets the same pool; the subset is drawn from the rest. */
+  testPerClass?: number;
 }
 
 export type DecodedFolder = LoadedData & { skipped: SkippedFile[] };
@@ -44,20 +47,41 @@ export async function decodeFolder(path: string, targetShape: [number, number, n
   const skipped = [...listing.skipped];
 
   // With a subset, each class's files are tried in seeded order until `perClass` decode, so unusable
-  // files do not shrink the subset and a big folder is never decoded in full.
-  const queues = shuffledClasses(files.map((f) => f.label), seed).map(([, idx]) => ({ idx, next: 0, good: 0 }));
-  const want = perClass ?? Infinity;
+  // files do not shrink the subset and a big folder is never decoded in full. A fixed test pool is
+  // taken first, the same way, in an order that depends on the paths alone.
+  const labels = files.map((f) => f.label);
+  const testPerClass = opts.testPerClass ?? 0;
+  const inTest = new Uint8Array(files.length);
+  const tried = new Uint8Array(files.length);
   let done = 0;
   let total = 0;
   let lastReport = 0;
-  for (;;) {
-    const round: number[] = [];
-    for (const q of queues) {
-      const take = Math.min(want - q.good, q.idx.length - q.next);
-      round.push(...q.idx.slice(q.next, q.next + take));
-      q.next += take;
+  if (testPerClass > 0) {
+    const byPath = [...indicesByClass(labels).values()].map((idx) => idx.sort((a, b) => pathRank(files[a].rel) - pathRank(files[b].rel) || (files[a].rel < files[b].rel ? -1 : 1)));
+    for (const i of await decodeUntil(byPath, testPerClass)) inTest[i] = 1;
+  }
+  const drawn = shuffledClasses(labels, seed).map(([, idx]) => idx.filter((i) => !tried[i]));
+  await decodeUntil(drawn, perClass ?? Infinity);
+
+  /** Decodes each class's files in the given order until `want` of them decode; answers those. */
+  async function decodeUntil(order: number[][], want: number): Promise<number[]> {
+    const queues = order.map((idx) => ({ idx, next: 0, good: 0 }));
+    for (;;) {
+      const round: number[] = [];
+      for (const q of queues) {
+        const take = Math.min(want - q.good, q.idx.length - q.next);
+        round.push(...q.idx.slice(q.next, q.next + take));
+        q.next += take;
+      }
+      if (round.length === 0) break;
+      for (const i of round) tried[i] = 1;
+      await decodeRound(round);
+      for (const q of queues) q.good = q.idx.slice(0, q.next).filter((i) => images[i] !== null).length;
     }
-    if (round.length === 0) break;
+    return queues.flatMap((q) => q.idx.slice(0, q.next).filter((i) => images[i] !== null));
+  }
+
+  async function decodeRound(round: number[]): Promise<void> {
     total += round.length;
     await forEachLimit(round, CONCURRENCY, async (i) => {
       const f = files[i];
@@ -76,7 +100,6 @@ export async function decodeFolder(path: string, targetShape: [number, number, n
         opts.onProgress?.(done, total);
       }
     }, opts.signal, 'Decoding the folder');
-    for (const q of queues) q.good = q.idx.slice(0, q.next).filter((i) => images[i] !== null).length;
   }
   const kept = files.map((f, i) => ({ f, i })).filter(({ i }) => images[i] !== null);
   const counts = new Array(listing.classes.length).fill(0);
@@ -84,21 +107,38 @@ export async function decodeFolder(path: string, targetShape: [number, number, n
   checkClasses(path, listing.classes, counts, skipped);
 
   const pixels = new Uint8Array(kept.length * size);
-  const labels = new Int32Array(kept.length);
-  const fp = createHash('sha256').update(JSON.stringify({ kind: 'folder', classes: listing.classes, targetShape, fit, perClass, seed: perClass === null ? null : seed }));
+  const imageLabels = new Int32Array(kept.length);
+  const fp = createHash('sha256').update(JSON.stringify({ kind: 'folder', classes: listing.classes, targetShape, fit, perClass, seed: perClass === null ? null : seed, ...(testPerClass > 0 ? { testPerClass } : {}) }));
+  const testFp = createHash('sha256').update(JSON.stringify({ kind: 'folder-test-pool', classes: listing.classes, targetShape, fit, testPerClass }));
+  const fixedTest: number[] = [];
   kept.forEach(({ f, i }, k) => {
     pixels.set(images[i]!, k * size);
-    labels[k] = f.label;
+    imageLabels[k] = f.label;
     fp.update(`\n${f.label}\t${f.rel}\t${hashes[i]}`);
+    if (inTest[i]) {
+      fixedTest.push(k);
+      testFp.update(`\n${f.label}\t${f.rel}\t${hashes[i]}`);
+    }
   });
   return {
     datasetId: opts.datasetId ?? listing.root,
     classes: listing.classes,
     shape: [h, w, c],
     pixels,
-    labels,
+    labels: imageLabels,
     sampleIds: kept.map(({ f }) => f.rel),
     fingerprint: fp.digest('hex'),
+    // Each image is its path and its bytes' digest, decoded the same way: rows are shared by subsets.
+    setFingerprint: createHash('sha256').update(JSON.stringify({ kind: 'folder-images', datasetId: opts.datasetId ?? listing.root, targetShape, fit })).digest('hex'),
+    sampleDigests: kept.map(({ i }) => hashes[i]),
+    ...(testPerClass > 0 ? { fixedTest: Int32Array.from(fixedTest), testFingerprint: testFp.digest('hex') } : {}),
     skipped: skipped.sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : 0)),
   };
+}
+
+/** A file's place in the fixed test pool's order: a hash of its path (FNV-1a), the same on every machine. */
+function pathRank(rel: string): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < rel.length; i++) h = Math.imul(h ^ rel.charCodeAt(i), 0x01000193);
+  return h >>> 0;
 }

@@ -119,5 +119,7 @@ export async function loadShippedDataset(resourcesDir: string, id: string, perCl
     .update(JSON.stringify({ kind: 'shipped', id, content: data.contentHash, perClass, seed: perClass === null ? null : seed }))
     .digest('hex');
   const testFingerprint = createHash('sha256').update(JSON.stringify({ kind: 'shipped-test-pool', id, content: data.contentHash })).digest('hex');
-  return { datasetId: id, classes: [...data.meta.classes], shape: [...shape], ...picked, fingerprint, ...(fixedTest ? { fixedTest, testFingerprint } : {}) };
+  // The sample ids name each image's place in the files, whose contents this covers.
+  const setFingerprint = createHash('sha256').update(JSON.stringify({ kind: 'shipped-images', id, content: data.contentHash })).digest('hex');
+  return { datasetId: id, classes: [...data.meta.classes], shape: [...shape], ...picked, fingerprint, setFingerprint, ...(fixedTest ? { fixedTest, testFingerprint } : {}) };
 }

@@ -20,6 +20,11 @@ export interface LoadedData {
   fixedTest?: Int32Array;
   /** Hash of the fixed test pool's images alone: their embeddings are shared by every run on the set. */
   testFingerprint?: string;
+  /** Hash of the data set's images and their decoding, whatever subset was drawn: with the sample
+   *  ids (and `sampleDigests`) it names each image, so the embedding cache shares rows between subsets. */
+  setFingerprint?: string;
+  /** Per image, a digest of its file's bytes where the set's fingerprint does not cover them (folders). */
+  sampleDigests?: string[];
 }
 
 /** A deterministic, stratified train/validation split as index lists into LoadedData. */

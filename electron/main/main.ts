@@ -7,11 +7,13 @@ import { appPaths } from './paths.js';
 import { confirmAndOpenExternal, setupSecurity } from './security.js';
 import { showStartupError } from './startup-error.js';
 import { createMainWindow, rendererEntry } from './window.js';
+import { HiddenGpuWindow, windowWorkerPage } from './window-worker.js';
 import { utilityWorkerSpawner } from './worker-process.js';
 
 let mainWindow: BrowserWindow | null = null;
 let services: AppServices | null = null;
 let ipc: IpcBinding | null = null;
+let gpuWindow: HiddenGpuWindow | null = null;
 
 if (!app.requestSingleInstanceLock()) app.quit();
 
@@ -25,6 +27,9 @@ app.whenReady().then(() => {
   const entry = () => rendererEntry(paths.rendererDir);
   setupSecurity(entry);
   setupMenu();
+  const log = (m: string) => console.error(`[transfer-lab] ${m}`);
+  // The window GPU rung: a hidden window, started on the first run that trains there.
+  gpuWindow = new HiddenGpuWindow({ page: windowWorkerPage(paths.windowWorkerDir), preload: paths.windowWorkerPreload, log });
   try {
     services = createAppServices({
       dataDir: paths.dataDir,
@@ -37,7 +42,8 @@ app.whenReady().then(() => {
         return r.canceled ? null : (r.filePaths[0] ?? null);
       },
       openExternal: confirmAndOpenExternal,
-      log: (m) => console.error(`[transfer-lab] ${m}`),
+      log,
+      windowGpu: gpuWindow,
     });
   } catch (e) {
     // E.g. a database from a newer version or a damaged one: say so plainly instead of a blank window.
@@ -51,11 +57,16 @@ app.whenReady().then(() => {
   const ours = mainWindow.webContents;
   ipc = bindIpc(services.dispatch, () => ours, entry);
   forwardEvents(services.subscribe, () => ours);
-  mainWindow.on('closed', () => (mainWindow = null));
+  mainWindow.on('closed', () => {
+    mainWindow = null;
+    // The hidden GPU window would otherwise keep the app alive ('window-all-closed' counts it).
+    gpuWindow?.close();
+  });
 });
 
 app.on('window-all-closed', async () => {
   await ipc?.drain();
   services?.close();
+  gpuWindow?.close();
   app.quit();
 });

@@ -10,5 +10,8 @@ export function appPaths() {
     rendererDir: join(root, 'dist/renderer'),
     preload: join(root, 'dist/electron/preload.cjs'),
     worker: join(root, 'dist/electron/worker.cjs'),
+    /** The window GPU rung: its hidden page (the window worker's bundle) and that window's own preload. */
+    windowWorkerDir: join(root, 'dist/window-worker'),
+    windowWorkerPreload: join(root, 'dist/electron/window-worker-preload.cjs'),
   };
 }

@@ -11,6 +11,7 @@ import { createAppServices } from '../services/app-services.js';
 import { studentUploadDir, teacherUploadDir } from '../services/roles/uploads.js';
 import { DatabaseOpenError } from '../services/store/database.js';
 import { RemoteRunner, trainsRemotely } from '../services/training/remote-runner.js';
+import { TabWindowSlot } from '../services/training/window-source.js';
 import { forkWorkerSpawner } from '../services/training/worker-host.js';
 import { PortInUseError, startServer } from './http-server.js';
 import { newToken } from './token.js';
@@ -57,6 +58,9 @@ async function main() {
   const remote = values.redis
     ? { runner: await RemoteRunner.connect({ redisUrl: values.redis, version, artifactRoot: join(dataDir, 'runs'), log }), accepts: trainsRemotely(resourcesDir) }
     : undefined;
+  // A tab may opt in to train on its own computer's GPU (its Web Worker runs the window worker's bundle).
+  const windowWorkerDir = join(repoRoot, 'dist/window-worker');
+  const tabWindow = existsSync(join(windowWorkerDir, 'window-worker.js')) ? new TabWindowSlot() : undefined;
   const services = createAppServices({
     dataDir,
     resourcesDir,
@@ -65,6 +69,7 @@ async function main() {
     spawnWorker: forkWorkerSpawner(workerEntry),
     log,
     remote,
+    windowGpu: tabWindow,
   });
   const server = await startServer({
     host: values.host!,
@@ -81,6 +86,7 @@ async function main() {
       uploadDir: (caller) => (caller.role === 'student' ? studentUploadDir(dataDir, caller.student) : teacherUploadDir(dataDir)),
     },
     log: (m) => console.error(`[transfer-lab] ${m}`),
+    windowWorker: tabWindow && { dir: windowWorkerDir, attach: (link) => tabWindow.attach(link) },
   });
   const shared = reachableUrl(server.url, values.host!);
   const classUrl = reachableUrl(server.classUrl!, values.host!);

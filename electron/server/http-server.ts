@@ -19,7 +19,9 @@ import { answerLabPost } from './lab-posts.js';
 import { readStatic } from './static-files.js';
 import { assetCookieName, assetKey, cookieValue, tokenMatches } from './token.js';
 
-import { CSP } from '../security/content-security-policy.js';
+import { CSP, WINDOW_WORKER_CSP } from '../security/content-security-policy.js';
+import type { ToWindow, WindowLink } from '../worker-protocol/window.js';
+import { CLOSE, MAX_FRAME_BYTES, hostSocketLink, type SocketLike } from '../worker-protocol/window-socket.js';
 
 
 export interface ServerOptions {
@@ -38,6 +40,12 @@ export interface ServerOptions {
   };
   /** Whether a caller's socket receives an event (the teacher receives all). */
   eventVisible?: (caller: Caller, event: WireEvent) => boolean | Promise<boolean>;
+  /**
+   * Training on a tab's GPU: the window worker's script is served from `dir` under /window-worker/,
+   * and its socket (/window-worker, the teacher's token only) is handed to `attach`, which answers
+   * why not when it refuses (one tab at a time).
+   */
+  windowWorker?: { dir: string; attach(link: WindowLink<ToWindow>): string | null };
 }
 
 export interface RunningServer {
@@ -59,6 +67,10 @@ const messages = {
 } as const;
 type Refusal = keyof typeof messages;
 
+/** Where a tab's window worker lives: its script's folder and its socket. */
+export const WINDOW_WORKER_PREFIX = '/window-worker/';
+export const WINDOW_WORKER_SOCKET = '/window-worker';
+
 const securityHeaders = {
   'Content-Security-Policy': CSP,
   'X-Content-Type-Options': 'nosniff',
@@ -78,6 +90,9 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
   const log = opts.log ?? (() => undefined);
   const sockets = new Map<WebSocket, { caller: Caller; chain: Promise<unknown> }>();
   const wss = new WebSocketServer({ noServer: true, maxPayload: 256 * 1024 * 1024 });
+  // A data set's pixels reach the window worker in one frame; ws closes a larger one with 1009.
+  const windowWss = new WebSocketServer({ noServer: true, maxPayload: MAX_FRAME_BYTES });
+  const windowSockets = new Set<WebSocket>();
   const key = assetKey(opts.token);
   let allowed = new Set<string>(); // filled in once the port is known
   let cookieName = '';
@@ -93,10 +108,15 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
     }
     const byToken = tokenMatches(opts.token, target.query.get('token')) || (!!opts.lab && tokenMatches(opts.lab.classToken, target.query.get('class')));
     if (!byToken && !tokenMatches(key, cookieValue(req.headers.cookie, cookieName))) return refuse(res, 401);
-    const file = req.method === 'GET' ? await readStatic(opts.staticDir, target.path) : null;
+    // The window worker's script lives beside the renderer's build, with a narrower policy of its own.
+    const workerFile = opts.windowWorker && target.path.startsWith(WINDOW_WORKER_PREFIX);
+    const file = req.method !== 'GET' ? null
+      : workerFile ? await readStatic(opts.windowWorker!.dir, target.path.slice(WINDOW_WORKER_PREFIX.length - 1))
+      : await readStatic(opts.staticDir, target.path);
     if (!file) return refuse(res, 404);
     const cookie = `${cookieName}=${key}; HttpOnly; SameSite=Strict; Path=/`;
-    res.writeHead(200, { ...securityHeaders, 'Content-Type': file.type, 'Set-Cookie': cookie });
+    const policy = workerFile ? { 'Content-Security-Policy': WINDOW_WORKER_CSP } : {};
+    res.writeHead(200, { ...securityHeaders, ...policy, 'Content-Type': file.type, 'Set-Cookie': cookie });
     res.end(file.body);
   }
 
@@ -109,27 +129,44 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
   });
 
   /** Who this upgrade is, or why it must not become a socket. */
-  function upgradeCaller(req: IncomingMessage): Caller | Refusal {
+  function upgradeCaller(req: IncomingMessage): { caller: Caller; window: boolean } | Refusal {
     const target = splitTarget(req.url);
     if (!target) return 400;
     if (!hostAllowed(allowed, req.headers.host) || !originAllowed(allowed, req.headers.origin)) return 403;
-    if (target.path !== '/ws') return 404;
+    const window = target.path === WINDOW_WORKER_SOCKET && !!opts.windowWorker;
+    if (target.path !== '/ws' && !window) return 404;
     // The credentials themselves, never the cookie: other local servers the browser visits receive cookies.
-    return callerOf(opts.token, opts.lab, fromQuery(target.query)) ?? 401;
+    const caller = callerOf(opts.token, opts.lab, fromQuery(target.query));
+    if (!caller) return 401;
+    // Training on a tab's GPU runs the server's queue there: the teacher's, never a student's.
+    if (window && caller.role !== 'teacher') return 403;
+    return { caller, window };
   }
 
   server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
     // Node leaves upgrade sockets without an error listener; a client reset would crash the process.
     socket.on('error', () => socket.destroy());
     try {
-      const caller = upgradeCaller(req);
-      if (typeof caller === 'number') return refuseUpgrade(socket, caller);
-      wss.handleUpgrade(req, socket, head, (ws) => onConnection(ws, caller));
+      const who = upgradeCaller(req);
+      if (typeof who === 'number') return refuseUpgrade(socket, who);
+      if (who.window) return windowWss.handleUpgrade(req, socket, head, (ws) => onWindowWorker(ws));
+      wss.handleUpgrade(req, socket, head, (ws) => onConnection(ws, who.caller));
     } catch (e) {
       log(`WebSocket upgrade failed: ${e instanceof Error ? e.message : String(e)}`);
       refuseUpgrade(socket, 500);
     }
   });
+
+  /** A tab's window worker: one at a time; its frames are checked by the link, its close reaches the queue. */
+  function onWindowWorker(ws: WebSocket) {
+    windowSockets.add(ws);
+    ws.on('close', () => windowSockets.delete(ws));
+    ws.on('error', (e) => log(`GPU window connection closed after a bad frame: ${e.message}`));
+    const link = hostSocketLink(ws as unknown as SocketLike, (m) => log(`GPU window: ${m}`));
+    const refusal = opts.windowWorker!.attach(link);
+    if (refusal) ws.close(CLOSE.busy, refusal.slice(0, 120));
+    else log('a tab connected to train on its GPU');
+  }
 
   function onConnection(ws: WebSocket, caller: Caller) {
     sockets.set(ws, { caller, chain: Promise.resolve() });
@@ -179,7 +216,9 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
     close: async () => {
       unsubscribe();
       for (const ws of sockets.keys()) ws.terminate();
+      for (const ws of windowSockets) ws.terminate();
       wss.close();
+      windowWss.close();
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
     },

@@ -29,6 +29,8 @@ export interface AppServicesOptions {
   log?: (msg: string) => void;
   /** Lab workers on other machines (--redis): a second place the training queue sends jobs to. */
   remote?: TrainingServiceOptions['remote'];
+  /** The window GPU rung: the desktop's hidden window, or the browser tab that opted in. */
+  windowGpu?: TrainingServiceOptions['windowGpu'];
 }
 
 export function createAppServices(opts: AppServicesOptions) {
@@ -64,6 +66,7 @@ export function createAppServices(opts: AppServicesOptions) {
     identity,
     log,
     remote: opts.remote,
+    windowGpu: opts.windowGpu,
   });
 
   // Sweeps queue their runs on the training queue and follow them through its job events.

@@ -11,7 +11,9 @@ import { FromWorker, ToWorker } from './messages.js';
 const Shape3 = z.tuple([z.number().int().positive(), z.number().int().positive(), z.number().int().positive()]);
 const Bytes = z.instanceof(Uint8Array);
 const Floats = z.instanceof(Float32Array);
-const CacheKey = z.string().regex(/^[a-f0-9]{16,128}$/);
+/** The engine's cache keys: a backbone id made safe, then hex digests (one file name, no folders). */
+const CacheKey = z.string().regex(/^[A-Za-z0-9_-][A-Za-z0-9._-]{0,199}$/).refine((k) => !k.includes('..'), 'a cache key has no ".."');
+const Ints = z.instanceof(Int32Array);
 
 /** What the window asks its host to do. */
 export const HostCall = z.discriminatedUnion('op', [
@@ -22,6 +24,8 @@ export const HostCall = z.discriminatedUnion('op', [
   /** The embedding cache: float rows by key; get answers null on a miss. */
   z.object({ op: z.literal('cacheGet'), key: CacheKey }),
   z.object({ op: z.literal('cachePut'), key: CacheKey, data: Floats }),
+  /** Keys the cache holds that start with `prefix` (segments of one data set). */
+  z.object({ op: z.literal('cacheList'), prefix: CacheKey }),
   /** Save a trained layers model (tfjs ModelArtifacts minus weights, plus the weight bytes). */
   z.object({
     op: z.literal('saveModel'), runId: z.string().min(1).max(200),
@@ -32,6 +36,9 @@ export const HostCall = z.discriminatedUnion('op', [
 export const ToWindow = z.union([
   ToWorker,
   z.object({ type: z.literal('hostReply'), callId: z.number().int(), ok: z.boolean(), result: z.unknown().optional(), error: z.string().optional() }),
+  /** Lose the GPU context on purpose (WEBGL_lose_context; a WebGPU device is destroyed), so tests see
+   *  what a real loss does: the run fails with the reason and the window reports gpuLost. */
+  z.object({ type: z.literal('loseGpuContext') }),
 ]);
 
 export const FromWindow = z.union([
@@ -41,7 +48,33 @@ export const FromWindow = z.union([
   z.object({ type: z.literal('gpuLost'), reason: z.string().max(2000) }),
 ]);
 
+/** What each host call answers with (`hostReply.result`); the window validates it on arrival. */
+export const LoadedDataReply = z.object({
+  datasetId: z.string(), classes: z.array(z.string()).min(1), shape: Shape3, pixels: Bytes, labels: Ints,
+  sampleIds: z.array(z.string()), fingerprint: z.string(),
+  fixedTest: Ints.optional(), testFingerprint: z.string().optional(), setFingerprint: z.string().optional(), sampleDigests: z.array(z.string()).optional(),
+});
+/** A backbone's folder as read and checked by the host (files by name, since maps do not cross every carrier). */
+export const BackboneFolderReply = z.object({
+  source: z.enum(['shipped', 'catalog', 'imported']),
+  format: z.enum(['layers', 'graph']),
+  json: z.object({ weightsManifest: z.array(z.object({ paths: z.array(z.string()), weights: z.array(z.object({ name: z.string(), shape: z.array(z.number()), dtype: z.string() }).passthrough()) })) }).passthrough(),
+  files: z.array(z.object({ file: z.string(), bytes: z.number() })),
+  sizeBytes: z.number(),
+  contents: z.record(z.string(), Bytes),
+  sidecar: z.object({ name: z.string(), description: z.string(), license: z.string(), origin: z.string(), preprocess: z.string().optional(), card: z.string().optional() }).passthrough().nullable(),
+});
+export const HostReplies = {
+  loadData: LoadedDataReply,
+  readBackbone: BackboneFolderReply,
+  cacheGet: Floats.nullable(),
+  cachePut: z.null(),
+  cacheList: z.array(z.string()),
+  saveModel: z.object({ modelDir: z.string() }),
+} satisfies Record<HostCall['op'], z.ZodType>;
+
 export type HostCall = z.output<typeof HostCall>;
+export type HostReply<Op extends HostCall['op']> = z.output<(typeof HostReplies)[Op]>;
 export type ToWindow = z.output<typeof ToWindow>;
 export type FromWindow = z.output<typeof FromWindow>;
 

@@ -206,6 +206,16 @@ export const api = {
     const a = getAccess();
     return a.kind === 'class' && !a.student;
   },
+  /**
+   * The socket a browser tab's GPU worker connects to, with the teacher's token; null where a tab
+   * cannot train for the queue (the desktop app has its own hidden window; students never do).
+   */
+  windowWorkerSocketUrl(): string | null {
+    const a = getAccess();
+    if (a.kind !== 'teacher') return null;
+    const proto = location.protocol === 'https:' ? 'wss:' : 'ws:';
+    return `${proto}//${location.host}/window-worker?token=${encodeURIComponent(a.token)}`;
+  },
   /** Opened from the class link (a student), whatever the name. */
   get isClassLink() {
     return getAccess().kind === 'class';

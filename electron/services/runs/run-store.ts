@@ -234,7 +234,7 @@ export class RunStore {
   exportClass(classSession: string): { filename: string; content: string } {
     const ids = this.sql('SELECT id FROM runs WHERE class_session = ? ORDER BY created_at, id').pluck().all(classSession) as string[];
     if (ids.length === 0) throw new NotFoundError(`No runs were recorded for the class session "${classSession}".`);
-    return exportClass(classSession, ids.map((id) => this.get(id)));
+    return exportClass(classSession, ids.map((id) => this.get(id)), this.db);
   }
 
   /** Imports an export file all-or-nothing; runs whose id is already here are skipped and counted. */

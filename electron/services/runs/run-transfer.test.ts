@@ -1,7 +1,12 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import type { SweepConfig } from '../../contract/index.js';
 import { openDatabase, type Db } from '../store/database.js';
+import { SweepStore, type SweepSlot } from '../sweeps/sweep-store.js';
 import { RunStore } from './run-store.js';
-import { EXPORT_FORMAT, toCsv } from './run-transfer.js';
+import { EXPORT_FORMAT, EXPORT_VERSION, toCsv } from './run-transfer.js';
 import { sampleConfig, sampleEpoch, sampleResult } from './testing/sample-runs.js';
 
 const open: Db[] = [];
@@ -39,7 +44,7 @@ describe('export and import', () => {
     const { store, ids } = populated();
     const { filename, content } = store.exportRuns(ids, 'json');
     expect(filename).toMatch(/^transfer-lab-runs-\d{8}-\d{4}\.json$/);
-    expect(JSON.parse(content)).toMatchObject({ format: EXPORT_FORMAT, version: 2 });
+    expect(JSON.parse(content)).toMatchObject({ format: EXPORT_FORMAT, version: EXPORT_VERSION, sweeps: [] });
 
     const other = freshStore();
     expect(other.importJson(content)).toEqual({ imported: 3, skipped: 0 });
@@ -112,7 +117,7 @@ describe('export and import', () => {
       ['not JSON', () => '{"format": "transfer-lab-runs", ', /not valid JSON/],
       ['a JSON array', () => '[]', /expected a JSON object/],
       ['a foreign file', () => JSON.stringify({ format: 'something-else', runs: [] }), /format is "something-else", expected "transfer-lab-runs"/],
-      ['a newer version', () => JSON.stringify({ ...good(), version: 3 }), /newer Transfer Lab \(file version 3/],
+      ['a newer version', () => JSON.stringify({ ...good(), version: EXPORT_VERSION + 1 }), new RegExp(`newer Transfer Lab \\(file version ${EXPORT_VERSION + 1}`)],
       [
         'a damaged run after a good one',
         () => {
@@ -178,5 +183,80 @@ describe('export and import', () => {
     const other = freshStore();
     other.importJson(store.exportRuns([run.id], 'json').content);
     expect(other.get(run.id)).toMatchObject({ status: 'interrupted', epochsDone: 1, error: expect.stringMatching(/still training/) });
+  });
+});
+
+describe('the class export and its sweeps', () => {
+  const sweepConfig = (over: Partial<SweepConfig> = {}): SweepConfig => ({
+    datasetId: 'digits', backboneId: 'tl-resnet-s', name: 'Sweep · digits', sizes: [5, 10], strategies: ['feature-extraction', 'fine-tuning'], unfreezeBlocks: 2,
+    seeds: 1, seed: 42, similarity: 'very-different', compute: 'ample', backend: 'wasm', datasetName: 'Handwritten digits', classes: ['0', '1', '2'],
+    ladder: [{ perClass: 5, images: 15 }, { perClass: 10, images: 30 }], testImages: 2000, testPerClass: null, ...over,
+  });
+
+  /** A class on a real SQLite file: a finished sweep (both runs linked) and one still running (one run not yet made). */
+  function classWithSweeps() {
+    const file = join(mkdtempSync(join(tmpdir(), 'tl-transfer-')), 'lab.sqlite');
+    const db = openDatabase(file);
+    open.push(db);
+    const store = new RunStore(db);
+    const sweeps = new SweepStore(db);
+    const pairId = store.createPair();
+    const runs = (['feature-extraction', 'fine-tuning'] as const).map((strategy) => store.createRun({ name: strategy, pairId, config: sampleConfig({ strategy }), ...who }));
+    for (const r of runs) store.complete(r.id, sampleResult(), null);
+    const slot = (strategy: SweepSlot['strategy'], runId: string | null, perClass = 5): SweepSlot => ({ perClass, seed: 42, strategy, images: perClass * 3, config: sampleConfig({ strategy }), pairId: runId ? pairId : null, runId });
+    const done = sweeps.create({ name: 'done', config: sweepConfig(), ...who }, [slot('feature-extraction', runs[0].id), slot('fine-tuning', runs[1].id)]);
+    sweeps.setStatus(done, 'completed');
+    const live = sweeps.create({ name: 'live', config: sweepConfig({ name: 'live', datasetId: 'folder-0123456789ab', testPerClass: 50 }), ...who }, [slot('feature-extraction', runs[0].id, 10), slot('fine-tuning', null, 10)]);
+    const elsewhere = sweeps.create({ name: 'other class', config: sweepConfig(), studentName: 'Bob', classSession: 'ML-102' }, []);
+    return { file, db, store, sweeps, ids: { done, live, elsewhere }, runs };
+  }
+
+  it('carries every sweep of the class with its runs linked, and an import on another SQLite file gets them back', () => {
+    const from = classWithSweeps();
+    const content = from.store.exportClass('ML-101').content;
+    const file = JSON.parse(content);
+    expect(file.version).toBe(EXPORT_VERSION);
+    expect(file.sweeps.map((s: { name: string }) => s.name)).toEqual(['done', 'live']);
+
+    const toFile = join(mkdtempSync(join(tmpdir(), 'tl-transfer-')), 'teacher.sqlite');
+    const db = openDatabase(toFile);
+    open.push(db);
+    const to = new RunStore(db);
+    expect(to.importJson(content)).toEqual({ imported: 2, skipped: 0, sweeps: { imported: 2, skipped: 0 } });
+    db.close();
+    open.splice(open.indexOf(db), 1);
+    // Read back from the file itself, as the app would after a restart.
+    const reopened = openDatabase(toFile);
+    open.push(reopened);
+    const back = new SweepStore(reopened);
+    expect(back.get(from.ids.done)).toEqual(from.sweeps.get(from.ids.done));
+    expect(back.runs(from.ids.done)).toEqual(from.sweeps.runs(from.ids.done));
+    expect(back.runs(from.ids.done).map((s) => s.run.status)).toEqual(['completed', 'completed']);
+    // The running one stops as cancelled here (nothing trains on import); its slots are as they were.
+    expect(back.get(from.ids.live)).toMatchObject({ status: 'cancelled', error: expect.stringMatching(/still running in another installation/), config: from.sweeps.get(from.ids.live).config });
+    expect(back.runs(from.ids.live)).toEqual(from.sweeps.runs(from.ids.live));
+    expect(back.exists(from.ids.elsewhere)).toBe(false);
+    expect(back.sweepOf(from.runs[1].id)).toBe(from.ids.done);
+
+    // Imported again: everything is already there.
+    expect(new RunStore(reopened).importJson(content)).toEqual({ imported: 0, skipped: 2, sweeps: { imported: 0, skipped: 2 } });
+  });
+
+  it('leaves a slot for a resume to fill when its run is in neither the file nor the store, and refuses a sweep listed twice', () => {
+    const from = classWithSweeps();
+    const file = JSON.parse(from.store.exportClass('ML-101').content);
+    file.runs = file.runs.filter((r: { strategy: string }) => r.strategy === 'feature-extraction');
+    const to = freshStore();
+    expect(to.importJson(JSON.stringify(file))).toMatchObject({ imported: 1, sweeps: { imported: 2, skipped: 0 } });
+    const slots = new SweepStore(to.db).runs(from.ids.done);
+    expect(slots.map((s) => [s.strategy, s.runId])).toEqual([['feature-extraction', from.runs[0].id], ['fine-tuning', null]]);
+
+    file.sweeps.push(file.sweeps[0]);
+    const empty = freshStore();
+    expect(() => empty.importJson(JSON.stringify(file))).toThrow(/lists sweep .* twice \(sweeps\[2\]\)/);
+    expect(empty.db.prepare('SELECT count(*) FROM runs').pluck().get()).toBe(0);
+    file.sweeps.pop();
+    file.sweeps[0].slots[0].config.epochs = 'many';
+    expect(() => empty.importJson(JSON.stringify(file))).toThrow(/sweeps\[0\]\.slots\[0\]\.config\.epochs/);
   });
 });

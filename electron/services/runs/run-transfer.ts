@@ -1,14 +1,17 @@
 // Moving runs between installations: CSV for spreadsheets, and a versioned JSON file that another
-// Transfer Lab imports exactly (ids kept, all-or-nothing). A file that is not ours, or is damaged,
-// is refused with a message naming what is wrong, before anything is written.
+// Transfer Lab imports exactly (ids kept, all-or-nothing). A class export carries the class's sweeps
+// too, each with its planned runs linked to the runs in the file. A file that is not ours, or is
+// damaged, is refused with a message naming what is wrong, before anything is written.
 import { z } from 'zod';
 import type { Db } from '../store/database.js';
-import { RunDetail, type RunDetail as RunDetailT } from '../../contract/index.js';
+import { RunDetail, Strategy, SweepConfig, SweepStatus, TrainConfig, type RunDetail as RunDetailT } from '../../contract/index.js';
+import { SweepStore } from '../sweeps/sweep-store.js';
 import { normalizeTags, writeResult } from './run-rows.js';
 
 export const EXPORT_FORMAT = 'transfer-lab-runs';
-/** 2: runs carry their test score, seed and repeat id. Version 1 files still import (without them). */
-export const EXPORT_VERSION = 2;
+/** 2: runs carry their test score, seed and repeat id. 3: a class export carries its sweeps.
+ *  Version 1 and 2 files still import (without what they predate). */
+export const EXPORT_VERSION = 3;
 
 /** A run as a file holds it; version 1 runs predate test scores, so those fields may be missing. */
 const ImportedRun = RunDetail.extend({
@@ -20,17 +23,43 @@ const ImportedRun = RunDetail.extend({
   seed: RunDetail.shape.seed.optional(),
 }).transform((run): RunDetailT => ({ ...run, seed: run.seed ?? run.config.seed }));
 
+/** A sweep as a class export holds it: the stored sweep and its planned runs (slots). */
+const ExportedSweep = z.object({
+  id: z.string().min(1).max(200),
+  name: z.string(),
+  status: SweepStatus,
+  config: SweepConfig,
+  studentName: z.string(),
+  classSession: z.string(),
+  createdAt: z.string(),
+  finishedAt: z.string().nullable(),
+  error: z.string().nullable(),
+  slots: z.array(z.object({
+    perClass: z.number().int().nonnegative(),
+    seed: z.number().int(),
+    strategy: Strategy,
+    images: z.number().int().nonnegative(),
+    config: TrainConfig,
+    pairId: z.string().nullable(),
+    runId: z.string().nullable(),
+  })),
+});
+export type ExportedSweep = z.output<typeof ExportedSweep>;
+
 const ExportedFile = z.object({
   format: z.literal(EXPORT_FORMAT),
-  version: z.union([z.literal(1), z.literal(EXPORT_VERSION)]),
+  version: z.union([z.literal(1), z.literal(2), z.literal(EXPORT_VERSION)]),
   exportedAt: z.string(),
   classSession: z.string().optional(),
   runs: z.array(ImportedRun),
+  sweeps: z.array(ExportedSweep).default([]),
 });
 export type ExportedFile = z.output<typeof ExportedFile>;
 export interface ImportOutcome {
   imported: number;
   skipped: number;
+  /** Sweeps of a class export imported, and those skipped because their id was already here. */
+  sweeps?: { imported: number; skipped: number };
 }
 
 export class ImportError extends Error {}
@@ -38,8 +67,8 @@ export class ImportError extends Error {}
 const stamp = (d = new Date()) => d.toISOString().slice(0, 16).replace(/[-:]/g, '').replace('T', '-');
 const slug = (s: string) => s.replace(/[^\w-]+/g, '-').replace(/-+/g, '-').replace(/^-|-$/g, '').slice(0, 40) || 'unnamed';
 
-function fileOf(runs: RunDetailT[], classSession?: string): ExportedFile {
-  return { format: EXPORT_FORMAT, version: EXPORT_VERSION as 2, exportedAt: new Date().toISOString(), ...(classSession !== undefined ? { classSession } : {}), runs };
+function fileOf(runs: RunDetailT[], classSession?: string, sweeps: ExportedSweep[] = []): ExportedFile {
+  return { format: EXPORT_FORMAT, version: EXPORT_VERSION, exportedAt: new Date().toISOString(), ...(classSession !== undefined ? { classSession } : {}), runs, sweeps };
 }
 
 export function exportRuns(runs: RunDetailT[], format: 'csv' | 'json'): { filename: string; content: string } {
@@ -48,8 +77,18 @@ export function exportRuns(runs: RunDetailT[], format: 'csv' | 'json'): { filena
   return { filename: `${base}.json`, content: JSON.stringify(fileOf(runs), null, 1) };
 }
 
-export function exportClass(classSession: string, runs: RunDetailT[]): { filename: string; content: string } {
-  return { filename: `transfer-lab-class-${slug(classSession)}-${stamp()}.json`, content: JSON.stringify(fileOf(runs, classSession), null, 1) };
+/** Every run of a class session and its sweeps (`db` given: read from it). */
+export function exportClass(classSession: string, runs: RunDetailT[], db?: Db): { filename: string; content: string } {
+  const sweeps = db ? classSweeps(db, classSession) : [];
+  return { filename: `transfer-lab-class-${slug(classSession)}-${stamp()}.json`, content: JSON.stringify(fileOf(runs, classSession, sweeps), null, 1) };
+}
+
+function classSweeps(db: Db, classSession: string): ExportedSweep[] {
+  const store = new SweepStore(db);
+  return store.forClass(classSession).map((sweep) => ({
+    ...sweep,
+    slots: store.runs(sweep.id).map(({ perClass, seed, strategy, images, config, pairId, runId }) => ({ perClass, seed, strategy, images, config, pairId, runId })),
+  }));
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -151,6 +190,11 @@ export function parseExport(text: string): ExportedFile {
     const more = issues.length > 1 ? ` (and ${issues.length - 1} more problem${issues.length > 2 ? 's' : ''})` : '';
     throw new ImportError(`The export file is damaged or incomplete: ${describe(issues[0])}${more}. Nothing was imported.`);
   }
+  const seenSweeps = new Set<string>();
+  parsed.data.sweeps.forEach((sweep, i) => {
+    if (seenSweeps.has(sweep.id)) throw new ImportError(`The export file lists sweep ${sweep.id} twice (sweeps[${i}]). Nothing was imported.`);
+    seenSweeps.add(sweep.id);
+  });
   const seen = new Set<string>();
   parsed.data.runs.forEach((run, i) => {
     if (seen.has(run.id)) throw new ImportError(`The export file lists run ${run.id} twice (runs[${i}]). Nothing was imported.`);
@@ -177,8 +221,34 @@ export function importRuns(db: Db, text: string, exists: (id: string) => boolean
       insertRun(db, run);
       imported++;
     }
-    return { imported, skipped };
+    return { imported, skipped, ...(file.sweeps.length > 0 ? { sweeps: importSweeps(db, file, exists) } : {}) };
   })();
+}
+
+/**
+ * A class export's sweeps, after its runs: each slot keeps its run where that run is here now (the
+ * file's or already present), else it is left for a resume to train. A sweep that was still running
+ * where it was exported stops here as cancelled: nothing trains until someone resumes it.
+ */
+function importSweeps(db: Db, file: ExportedFile, runExists: (id: string) => boolean): { imported: number; skipped: number } {
+  const store = new SweepStore(db);
+  let imported = 0;
+  let skipped = 0;
+  for (const { slots, ...sweep } of file.sweeps) {
+    if (store.exists(sweep.id)) {
+      skipped++;
+      continue;
+    }
+    const running = sweep.status === 'running';
+    store.insert(
+      running
+        ? { ...sweep, status: 'cancelled', finishedAt: sweep.finishedAt ?? file.exportedAt, error: 'Imported while it was still running in another installation. Resume trains the runs that did not finish; the finished runs are kept.' }
+        : sweep,
+      slots.map((slot) => ({ ...slot, runId: slot.runId && runExists(slot.runId) ? slot.runId : null })),
+    );
+    imported++;
+  }
+  return { imported, skipped };
 }
 
 function insertRun(db: Db, run: RunDetailT): void {

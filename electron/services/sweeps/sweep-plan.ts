@@ -13,7 +13,8 @@ export function fineTuneBase(config: SweepConfig, perClass: number, images: numb
   return {
     ...defaultConfig('fine-tuning', images),
     backboneId: config.backboneId,
-    dataset: { id: config.datasetId, perClass },
+    // A folder's runs all hold out the sweep's test pool (shipped targets have their own).
+    dataset: { id: config.datasetId, perClass, ...(config.testPerClass ? { testPerClass: config.testPerClass } : {}) },
     seed: config.seed,
     unfreezeBlocks: config.unfreezeBlocks,
     backend: config.backend,

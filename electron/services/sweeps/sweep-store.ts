@@ -69,6 +69,26 @@ export class SweepStore {
     return id;
   }
 
+  /** Writes a sweep as another installation stored it (the class export): its id and slots kept. */
+  insert(row: SweepRow, slots: SweepSlot[]): void {
+    this.db.transaction(() => {
+      this.db
+        .prepare('INSERT INTO sweeps (id, name, status, config, student_name, class_session, created_at, finished_at, error) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)')
+        .run(row.id, row.name, row.status, JSON.stringify(row.config), row.studentName, row.classSession, row.createdAt, row.finishedAt, row.error);
+      const add = this.db.prepare('INSERT INTO sweep_runs (sweep_id, per_class, seed, strategy, images, config, pair_id, run_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?)');
+      for (const s of slots) add.run(row.id, s.perClass, s.seed, s.strategy, s.images, JSON.stringify(s.config), s.pairId, s.runId);
+    })();
+  }
+
+  exists(id: string): boolean {
+    return this.db.prepare('SELECT 1 FROM sweeps WHERE id = ?').get(id) !== undefined;
+  }
+
+  /** The sweeps of one class session, oldest first. */
+  forClass(classSession: string): SweepRow[] {
+    return (this.db.prepare('SELECT * FROM sweeps WHERE class_session = ? ORDER BY created_at, id').all(classSession) as RawSweep[]).map(toSweep);
+  }
+
   list(): SweepRow[] {
     return (this.db.prepare('SELECT * FROM sweeps ORDER BY created_at DESC, id').all() as RawSweep[]).map(toSweep);
   }

@@ -1,13 +1,15 @@
 // Sweeps through the whole app (real SQLite, real training queue and worker processes): the pair
 // rule per size and seed, refusals with the numbers a data set needs, and a sweep that is cancelled,
 // resumed, stopped with the app and resumed at the next start without redoing a finished run.
-import { mkdtempSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { pairConfigs } from '../../contract/budget.js';
 import { methods, type SweepProgress, type SweepRequestInput, type WireEvent } from '../../contract/index.js';
+import { decodeFolder } from '../../datasets/folder-decode.js';
 import { writeRegistry } from '../../datasets/folder-registry.js';
+import { makePng } from '../../datasets/testing/image-folder.js';
 import { createAppServices, type AppServices } from '../app-services.js';
 import { forkWorkerSpawner } from '../training/worker-host.js';
 import { fineTuneBase } from './sweep-plan.js';
@@ -52,6 +54,12 @@ function progressWhere(events: WireEvent[], pred: (p: SweepProgress) => boolean,
     };
     tick();
   });
+}
+
+/** The sample ids of a folder's fixed test pool, as the loader chooses it. */
+async function poolIds(root: string, testPerClass: number): Promise<Set<string>> {
+  const d = await decodeFolder(root, [8, 8, 1], { perClass: 2, seed: 1, testPerClass });
+  return new Set(Array.from(d.fixedTest ?? [], (i) => d.sampleIds[i]));
 }
 
 // FE and FT on digits at 4 and 8 per class, one seed, fine-tuning for one epoch after one head epoch.
@@ -110,11 +118,20 @@ describe('sweeps.start: data sets that cannot hold a sweep', () => {
     );
   });
 
-  it('refuses a folder whose test share would be too small, with the number it needs', async () => {
+  it('refuses a folder too small for its test pool, with the number it needs', async () => {
     const { start, dataDir } = app();
-    const id = await folder(dataDir, [40, 40]);
+    const id = await folder(dataDir, [40, 60]);
     await expect(start({ datasetId: id })).rejects.toThrow(
-      '"pets" would hold out only 16 test images; a sweep needs at least 100 to tell the two strategies apart. A fifth of each class is held out, so the folder needs about 500 images (250 per class).',
+      '"pets" is too small for a sweep\'s test pool: every run of a sweep is scored on the same 100 or more held-out test images, 50 of each of its 2 classes, '
+      + 'and every class also needs 2 to train and validate, so each class needs at least 52 images: "c0" has 40.',
+    );
+  });
+
+  it('names the minimum when holding out the test pool leaves room for only one size', async () => {
+    const { start, dataDir } = app();
+    const id = await folder(dataDir, [55, 55]);
+    await expect(start({ datasetId: id })).rejects.toThrow(
+      'A sweep needs at least two sizes to compare, but once 50 test images of every class are held out, the largest class of "pets" has only 5 left to train on, so only one size (5 per class) fits. It needs at least 56 images in a class',
     );
   });
 
@@ -123,6 +140,37 @@ describe('sweeps.start: data sets that cannot hold a sweep', () => {
     await expect(start({ datasetId: 'fashion-source' })).rejects.toThrow(/backbone's pretraining set/);
     await expect(start({ datasetId: 'nope' })).rejects.toThrow('No data set "nope": it is neither shipped nor one of your folders (was it removed?).');
   });
+});
+
+describe('a sweep on a folder', () => {
+  it('holds out one test pool, chosen once, for every run: all are scored on the same images, none trained on them', async () => {
+    const { h, events, dataDir } = app();
+    const root = join(dataDir, 'pets');
+    for (const [c, tint] of [['cats', [220, 120, 40]], ['dogs', [40, 90, 220]]] as const) {
+      mkdirSync(join(root, c), { recursive: true });
+      for (let i = 0; i < 60; i++) writeFileSync(join(root, c, `${c}${i}.png`), await makePng(12, 12, [...tint], i));
+    }
+    const info = await h['datasets.addFolder']({ path: root, scanId: 'scan-pets' });
+    const id = info.dataset.id;
+    expect(info.dataset.counts).toEqual([60, 60]);
+    const sweep = await h['sweeps.start'](methods['sweeps.start'].params.parse({
+      datasetId: id, sizes: [3, 6], seeds: 2, strategies: ['feature-extraction'], budget: { epochs: 1, headEpochs: 1 }, backend: 'wasm',
+    }));
+    // 50 per class (100 in all, the fewest a sweep is scored on) held out; sizes from the 10 left.
+    expect(sweep.config).toMatchObject({ testPerClass: 50, testImages: 100, ladder: [{ perClass: 3, images: 6 }, { perClass: 6, images: 12 }] });
+    const done = await progressWhere(events, (p) => p.sweepId === sweep.id && p.status !== 'running');
+    expect(done).toMatchObject({ status: 'completed', done: 4, total: 4 });
+    const detail = await h['sweeps.get']({ id: sweep.id });
+    const runs = await Promise.all(detail.runs.map((r) => h['runs.get']({ id: r.runId! })));
+    for (const r of runs) expect(r.config.dataset).toMatchObject({ id, testPerClass: 50 });
+    // Every size and seed is scored on the same 100 test images (one set id); what a run got wrong
+    // in its test set is in the pool, and what it got wrong in validation never is.
+    expect(new Set(runs.map((r) => r.result!.test!.setId)).size).toBe(1);
+    expect(runs.map((r) => r.testN)).toEqual([100, 100, 100, 100]);
+    const pool = await poolIds(root, 50);
+    expect(runs.flatMap((r) => r.result!.test!.misclassified.map((m) => m.sampleId)).filter((v) => !pool.has(v))).toEqual([]);
+    expect(runs.flatMap((r) => r.result!.misclassified.map((m) => m.sampleId)).filter((v) => pool.has(v))).toEqual([]);
+  }, 600_000);
 });
 
 describe('a sweep cancelled, resumed, stopped with the app and resumed at start', () => {

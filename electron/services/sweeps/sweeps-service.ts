@@ -104,7 +104,7 @@ export function createSweepsService(deps: SweepsServiceDeps) {
     'sweeps.start': async (request) => {
       const data = await describeSweepData(request, deps);
       const name = request.name?.trim() || `Sweep · ${data.info.name}`;
-      const config = { ...request, name, similarity: data.similarity, datasetName: data.info.name, classes: data.info.classes, ladder: data.ladder, testImages: data.testImages };
+      const config = { ...request, name, similarity: data.similarity, datasetName: data.info.name, classes: data.info.classes, ladder: data.ladder, testImages: data.testImages, testPerClass: data.testPerClass };
       const planned = planSweep(config);
       const slots: SweepSlot[] = planned.map((slot) => ({ ...slot, pairId: null, runId: null }));
       const id = store.create({ name, config, ...deps.identity() }, slots);

@@ -87,7 +87,7 @@ export class TrainingQueue {
     switch (m.type) {
       case 'started':
         this.store.markStarted(runId, m);
-        if (entry.where?.rung === null) entry.where = { ...entry.where, rung: m.rung, gpu: m.rung === 'tfjs-node-gpu' ? m.device : entry.where.gpu };
+        if (entry.where?.rung === null) entry.where = { ...entry.where, rung: m.rung, gpu: m.rung === 'tfjs-node-gpu' || m.rung === 'window-gpu' ? m.device : entry.where.gpu };
         this.emit('training.job', { runId, status: 'running', error: null });
         this.emitQueue();
         break;

@@ -4,7 +4,7 @@
 import { randomUUID } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { DeviceReport, FlowchartAnalysis, methods, type Emit, type Handlers, type TrainConfig, type TrainRequest } from '../../contract/index.js';
+import { DeviceReport, FlowchartAnalysis, methods, type Emit, type Handlers, type RungReport, type TrainConfig, type TrainRequest, type WindowGpuState } from '../../contract/index.js';
 import { ModelDescription } from '../../models/facts.js';
 import type { WorkerEnv } from '../../worker-protocol/messages.js';
 import { NotFoundError } from '../dispatcher.js';
@@ -12,7 +12,9 @@ import { trainableImages } from './dataset-images.js';
 import { planRequest } from './plan-runs.js';
 import type { RunRecorder } from './run-recorder.js';
 import { LocalPoolRunner } from './local-runner.js';
-import { TrainingQueue, type JobRunner } from './training-queue.js';
+import { TrainingQueue, type Job, type JobRunner } from './training-queue.js';
+import { WindowRunner } from './window-runner.js';
+import type { WindowGpuSource } from './window-source.js';
 import { WorkerHost, type SpawnWorker } from './worker-host.js';
 
 export interface TrainingServiceOptions {
@@ -27,9 +29,39 @@ export interface TrainingServiceOptions {
   log?: (msg: string) => void;
   /** Lab workers on other machines (BullMQ, --redis): jobs they can train go there; the rest stay here. */
   remote?: { runner: JobRunner; accepts(config: TrainConfig): boolean };
+  /** The window GPU rung: a hidden window (desktop) or an opted-in tab (browser mode). */
+  windowGpu?: WindowGpuSource;
 }
 
 export { defaultRunName } from './plan-runs.js';
+
+/**
+ * Where a job trains, by the backend it asks for (the Settings' default in place of 'auto'). Asked
+ * for by name, the window rung is the window runner's, which fails the job with a clear message
+ * when no window is connected (it does not move to another rung). 'auto' trains in a connected
+ * window only where no CUDA GPU is, after lab workers that accept it.
+ */
+export function placeFor(wanted: TrainConfig['backend'], here: { windowConnected: boolean; cuda: boolean; remote: boolean }): 'window' | 'remote' | 'local' {
+  if (wanted === 'window-gpu') return 'window';
+  if (here.remote) return 'remote';
+  if (wanted === 'auto' && !here.cuda && here.windowConnected) return 'window';
+  return 'local';
+}
+
+/**
+ * The worker process's ladder with the window rung in its place (below CUDA, above the CPU rungs).
+ * 'auto' trains there when a window is connected and no CUDA GPU is: the route above agrees.
+ */
+export function withWindowRung(report: DeviceReport, rung: RungReport, window: WindowGpuState): DeviceReport {
+  const rungs = report.rungs.filter((r) => r.rung !== 'window-gpu');
+  const at = rungs.findIndex((r) => r.rung === 'tfjs-node-gpu') + 1;
+  rungs.splice(at, 0, rung);
+  const cudaOk = rungs.some((r) => r.rung === 'tfjs-node-gpu' && r.available);
+  let active = report.active;
+  if (report.forced === 'window-gpu') active = rung.available ? 'window-gpu' : null;
+  else if (report.forced === 'auto' && !cudaOk && rung.available && window.connected) active = 'window-gpu';
+  return { ...report, active, rungs, window };
+}
 
 export type TrainingHandlers = Pick<Handlers, 'training.start' | 'training.cancel' | 'training.queue' | 'runs.exportModel' | 'device.probe' | 'flowchart.analyze'>;
 
@@ -49,9 +81,22 @@ export function createTrainingService(opts: TrainingServiceOptions) {
   ));
   const local = new LocalPoolRunner({ size: () => Math.max(1, opts.poolSize?.() ?? 1), host: hostFor });
   const remote = opts.remote;
-  const queue = remote
-    ? new TrainingQueue(store, emit, [remote.runner, local], (job) => (remote.accepts(job.config) ? remote.runner : local))
-    : new TrainingQueue(store, emit, [local]);
+  const windowRunner = opts.windowGpu ? new WindowRunner(opts.windowGpu, opts.workerEnv, opts.log) : null;
+  // Without a window source (no window worker bundle built) a job asking for the rung still fails clearly.
+  const noWindow: JobRunner = {
+    capacity: () => 1, workers: () => 0, cancel: () => undefined,
+    start: async () => { throw new Error('This app has no window to train on a GPU with: the window worker is not built (run `npm run build`).'); },
+  };
+  /** Whether the last device probe found a CUDA GPU (then 'auto' keeps to the worker processes). */
+  let cuda = false;
+  const route = (job: Job): JobRunner => {
+    const place = placeFor(job.config.backend === 'auto' ? opts.workerEnv().backend : job.config.backend, {
+      windowConnected: !!opts.windowGpu?.state().connected, cuda, remote: !!remote?.accepts(job.config),
+    });
+    return place === 'window' ? windowRunner ?? noWindow : place === 'remote' ? remote!.runner : local;
+  };
+  const runners = [...(remote ? [remote.runner] : []), local, windowRunner ?? noWindow];
+  const queue = new TrainingQueue(store, emit, runners, route);
   /** Request/reply work goes to a worker that is not training, when there is one. */
   const host = { request: ((...args: Parameters<WorkerHost['request']>) => local.idleHost().request(...args)) as WorkerHost['request'] };
 
@@ -90,7 +135,12 @@ export function createTrainingService(opts: TrainingServiceOptions) {
       store.setExportedModel(runId, reply.path);
       return reply;
     },
-    'device.probe': async ({ refresh }) => host.request(DeviceReport, (requestId) => ({ type: 'device', requestId, refresh }), 120_000),
+    'device.probe': async ({ refresh }) => {
+      const report = await host.request(DeviceReport, (requestId) => ({ type: 'device', requestId, refresh }), 120_000);
+      cuda = report.rungs.some((r) => r.rung === 'tfjs-node-gpu' && r.available);
+      if (!windowRunner) return report;
+      return withWindowRung(report, await windowRunner.rungReport(refresh), opts.windowGpu!.state());
+    },
     'flowchart.analyze': async ({ dataset, backboneId }) =>
       host.request(FlowchartAnalysis, (requestId) => ({ type: 'analyze', requestId, dataset, backboneId })),
   };
@@ -103,6 +153,6 @@ export function createTrainingService(opts: TrainingServiceOptions) {
     handlers, rerun: (config: TrainConfig, name: string) => start({ config, name }), describeModel, queue,
     /** The worker process of each slot started so far (tests kill them). */
     hosts: () => [...hosts],
-    close: () => { for (const h of hosts) h.stop(); },
+    close: () => { for (const h of hosts) h.stop(); windowRunner?.stop(); },
   };
 }

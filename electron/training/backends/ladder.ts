@@ -14,7 +14,7 @@ import type { z } from 'zod';
 
 export type BackendChoice = z.output<typeof BackendChoiceSchema>;
 export const RUNGS: readonly Rung[] = ['tfjs-node-gpu', 'tfjs-node', 'wasm', 'cpu'];
-const TF_BACKEND_NAME: Record<Rung, string> = { 'tfjs-node-gpu': 'tensorflow', 'tfjs-node': 'tensorflow', wasm: 'wasm', cpu: 'cpu' };
+const TF_BACKEND_NAME: Record<Rung, string> = { 'tfjs-node-gpu': 'tensorflow', 'tfjs-node': 'tensorflow', 'window-gpu': 'webgl', wasm: 'wasm', cpu: 'cpu' };
 
 /** Everything the ladder touches outside itself, so tests can fake module loading and device logs. */
 export interface LadderDeps {

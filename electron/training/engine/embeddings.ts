@@ -1,12 +1,13 @@
-// Feature extraction's cache: the frozen base's embeddings of every image, computed once in
-// inference mode and kept in memory and on disk, keyed by backbone (its model files' hashes and its
-// weights), data and preprocessing, so a second run on the same data skips the expensive forward
-// passes and a different model under a reused id never gets the old one's embeddings.
+// Feature extraction's cache: the frozen base's embedding of every image, computed once in
+// inference mode and kept in memory and in a store, keyed by backbone (its model files' hashes and
+// its weights), data set and preprocessing, so a different model under a reused id never gets the
+// old one's embeddings. Rows are kept per image (embedding-segments.ts): a run on any subset of a
+// set embeds only the images no earlier run on that set embedded, so a sweep costs about one pass.
 import * as tf from '@tensorflow/tfjs';
-import { createHash } from 'node:crypto';
-import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
-import path from 'node:path';
 import type { LoadedBackbone, LoadedData } from '../types.js';
+import type { EmbeddingStore } from './deps.js';
+import { chunked, decodeSegment, encodeSegment, readSegments, rowIds, segmentKey, SegmentMemory, shuffled, WantedRows, type Segment } from './embedding-segments.js';
+import { createSha1, createSha256 } from './hash.js';
 import { inputBatch, PREPROCESSING_VERSION } from './images.js';
 import { preprocessingDigest } from './preprocessing.js';
 import { CancelledError } from './loop.js';
@@ -15,9 +16,10 @@ import { yieldToEventLoop } from './progress.js';
 export interface Embeddings { features: Float32Array; count: number; dim: number }
 export type EmbeddingSource = 'memory' | 'disk' | 'computed';
 
-const MAGIC = 'TLEMB001';
 const MEMORY_LIMIT_BYTES = 512 * 1024 * 1024;
-const memory = new Map<string, Embeddings>();
+/** Rows computed between two looks at the store (for rows other workers stored meanwhile). */
+const CHUNK_ROWS = 1024;
+const memory = new SegmentMemory(MEMORY_LIMIT_BYTES);
 
 /** Runs the frozen base in inference mode: images → [n, featureSize]. */
 export function extractFeatures(backbone: LoadedBackbone, x: tf.Tensor4D): tf.Tensor2D {
@@ -28,12 +30,12 @@ export function extractFeatures(backbone: LoadedBackbone, x: tf.Tensor4D): tf.Te
 
 /** Fingerprint of the backbone's current weights, so re-trained or re-imported weights miss the cache. */
 export function weightsDigest(backbone: LoadedBackbone): string {
-  const hash = createHash('sha1').update(backbone.id).update(backbone.inputShape.join('x'));
+  const hash = createSha1().update(backbone.id).update(backbone.inputShape.join('x'));
   for (const w of backbone.model?.weights ?? []) {
     const v = w.read().dataSync();
     hash.update(new Uint8Array(v.buffer, v.byteOffset, v.byteLength));
   }
-  return hash.digest('hex');
+  return hash.hex();
 }
 
 /** A loaded backbone that came from a model folder carries the files as read (backbones/load.ts). */
@@ -47,63 +49,23 @@ interface FromFolder { folder?: { contents?: Map<string, Uint8Array> } }
 export function modelFilesDigest(backbone: LoadedBackbone): string {
   const contents = (backbone as LoadedBackbone & FromFolder).folder?.contents;
   if (!contents) return '';
-  const hash = createHash('sha256');
-  for (const name of [...contents.keys()].sort()) hash.update(`${name}\t${createHash('sha256').update(contents.get(name)!).digest('hex')}\n`);
-  return hash.digest('hex');
+  const hash = createSha256();
+  for (const name of [...contents.keys()].sort()) hash.update(`${name}\t${createSha256().update(contents.get(name)!).hex()}\n`);
+  return hash.hex();
 }
 
-/** Images cached together: all of a data set's, or one part of them (its fixed test pool). */
-interface Part { fingerprint: string; indices: Int32Array }
-
-export function embeddingCacheKey(backbone: LoadedBackbone, data: Pick<LoadedData, 'fingerprint' | 'labels'>, part?: Part): { key: string; file: string } {
-  const digest = createHash('sha256')
-    // The backend is part of the key: float results differ slightly between wasm, cpu and native.
+/**
+ * The key of one data set's rows under one backbone: the set's images (not the subset drawn from
+ * them), the model's files, weights and preprocessing, and the backend (float results differ
+ * slightly between wasm, cpu and native). Lower-case hex: the prefix of every segment of those rows.
+ */
+export function embeddingCacheKey(backbone: LoadedBackbone, data: Pick<LoadedData, 'fingerprint' | 'setFingerprint'>): { key: string } {
+  const key = createSha256()
     .update([
-      part?.fingerprint ?? data.fingerprint, PREPROCESSING_VERSION, preprocessingDigest(backbone), modelFilesDigest(backbone), weightsDigest(backbone),
-      String(part?.indices.length ?? data.labels.length), tf.getBackend(),
+      backbone.id, data.setFingerprint ?? data.fingerprint, PREPROCESSING_VERSION, preprocessingDigest(backbone), modelFilesDigest(backbone), weightsDigest(backbone), tf.getBackend(),
     ].join('|'))
-    .digest('hex').slice(0, 24);
-  const safeId = backbone.id.replace(/[^A-Za-z0-9._-]/g, '_');
-  return { key: `${safeId}-${digest}`, file: `${safeId}-${digest}.bin` };
-}
-
-export function cacheDir(dataDir: string): string {
-  return path.join(dataDir, 'cache', 'embeddings');
-}
-
-async function readDisk(file: string, expectCount: number): Promise<Embeddings | null> {
-  let buf: Buffer;
-  try { buf = await readFile(file); } catch { return null; }
-  if (buf.length < 12 || buf.toString('latin1', 0, 8) !== MAGIC) return null;
-  const headerLength = buf.readUInt32LE(8);
-  const header = JSON.parse(buf.toString('utf8', 12, 12 + headerLength)) as { count: number; dim: number };
-  const offset = 12 + headerLength;
-  if (header.count !== expectCount || buf.length - offset !== header.count * header.dim * 4) return null;
-  const features = new Float32Array(header.count * header.dim);
-  new Uint8Array(features.buffer).set(buf.subarray(offset));
-  return { features, count: header.count, dim: header.dim };
-}
-
-async function writeDisk(file: string, e: Embeddings): Promise<void> {
-  await mkdir(path.dirname(file), { recursive: true });
-  const header = Buffer.from(JSON.stringify({ count: e.count, dim: e.dim, preprocessing: PREPROCESSING_VERSION }));
-  const prefix = Buffer.alloc(12);
-  prefix.write(MAGIC, 0, 'latin1');
-  prefix.writeUInt32LE(header.length, 8);
-  const tmp = `${file}.${process.pid}.tmp`;
-  await writeFile(tmp, Buffer.concat([prefix, header, Buffer.from(e.features.buffer, e.features.byteOffset, e.features.byteLength)]));
-  await rename(tmp, file);
-}
-
-function remember(key: string, e: Embeddings): void {
-  memory.delete(key);
-  memory.set(key, e);
-  let total = [...memory.values()].reduce((s, v) => s + v.features.byteLength, 0);
-  for (const [k, v] of memory) {
-    if (total <= MEMORY_LIMIT_BYTES || k === key) break;
-    memory.delete(k);
-    total -= v.features.byteLength;
-  }
+    .hex().slice(0, 32);
+  return { key };
 }
 
 /** Embeddings of the images at `indices` (all images when omitted), batch by batch. */
@@ -129,50 +91,130 @@ export async function computeEmbeddings(
   return { features: features ?? new Float32Array(0), count: indices.length, dim };
 }
 
-type Cached = { embeddings: Embeddings; source: EmbeddingSource; file: string; diskError?: string };
-type CacheOptions = { signal?: AbortSignal; onProgress?: (done: number, total: number) => void };
+type Cached = {
+  embeddings: Embeddings;
+  /** 'computed' when any row went through the base, 'disk' when any came from the store, else 'memory'. */
+  source: EmbeddingSource;
+  /** Rows found in the cache and rows computed by this call: together, every image. */
+  fromCache: number;
+  computed: number;
+  diskError?: string;
+};
+type CacheOptions = {
+  signal?: AbortSignal;
+  onProgress?: (done: number, total: number) => void;
+  /** The order chunks of missing rows are computed in: random unless a test fixes it. */
+  chunkOrder?: (chunks: Int32Array[]) => Int32Array[];
+};
 
-/** One part's embeddings: memory first, then disk, else computed and stored in both. */
-async function cachedPart(backbone: LoadedBackbone, data: LoadedData, dataDir: string, part: Part | undefined, opts: CacheOptions): Promise<Cached> {
-  const { key, file: name } = embeddingCacheKey(backbone, data, part);
-  const file = path.join(cacheDir(dataDir), name);
-  const count = part?.indices.length ?? data.labels.length;
-  const inMemory = memory.get(key);
-  if (inMemory) return { embeddings: inMemory, source: 'memory', file };
-  const onDisk = await readDisk(file, count);
-  if (onDisk) {
-    remember(key, onDisk);
-    return { embeddings: onDisk, source: 'disk', file };
-  }
-  const embeddings = await computeEmbeddings(backbone, data, { ...opts, indices: part?.indices });
-  remember(key, embeddings);
-  try {
-    await writeDisk(file, embeddings);
-    return { embeddings, source: 'computed', file };
-  } catch (err) {
-    return { embeddings, source: 'computed', file, diskError: (err as Error).message };
-  }
+/** The rows a store that cannot list finds by their exact keys: the pool's, and the fixed test pool's. */
+function rowGroups(data: LoadedData): Int32Array[] {
+  const all = Int32Array.from(data.labels.keys());
+  const test = data.fixedTest;
+  if (!test?.length) return [all];
+  const held = new Uint8Array(data.labels.length);
+  for (const i of test) held[i] = 1;
+  return [all.filter((i) => !held[i]), Int32Array.from(test)];
+}
+
+function idsOf(ids: Uint32Array, rows: ArrayLike<number>): Uint32Array {
+  const out = new Uint32Array(rows.length * 2);
+  for (let k = 0; k < rows.length; k++) out.set(ids.subarray(2 * rows[k], 2 * rows[k] + 2), 2 * k);
+  return out;
 }
 
 /**
- * Cached embeddings of every image. A shipped target's fixed test pool is cached on its own, so
- * every run on the set, whatever subset and seed it trains on, embeds those images only once.
+ * Cached embeddings of every image: the rows any earlier run on the same set computed, whatever
+ * subset and seed it drew (from memory, else the store), and only the missing rows computed, then
+ * kept as new segments (the pool's and the fixed test pool's apart) for the next run.
  */
-export async function cachedEmbeddings(backbone: LoadedBackbone, data: LoadedData, dataDir: string, opts: CacheOptions = {}): Promise<Cached> {
-  const test = data.fixedTest;
-  if (!test?.length || !data.testFingerprint) return cachedPart(backbone, data, dataDir, undefined, opts);
-  const held = new Uint8Array(data.labels.length);
-  for (const i of test) held[i] = 1;
-  const pool = Int32Array.from(data.labels.keys()).filter((i) => !held[i]);
+export async function cachedEmbeddings(backbone: LoadedBackbone, data: LoadedData, store: EmbeddingStore, opts: CacheOptions = {}): Promise<Cached> {
+  const { key: setKey } = embeddingCacheKey(backbone, data);
   const total = data.labels.length;
-  const progress = (offset: number) => (done: number) => opts.onProgress?.(offset + done, total);
-  const a = await cachedPart(backbone, data, dataDir, { fingerprint: `${data.fingerprint}|pool`, indices: pool }, { ...opts, onProgress: progress(0) });
-  const b = await cachedPart(backbone, data, dataDir, { fingerprint: data.testFingerprint, indices: test }, { ...opts, onProgress: progress(pool.length) });
-  const dim = Math.max(a.embeddings.dim, b.embeddings.dim);
-  const features = new Float32Array(total * dim);
-  pool.forEach((row, k) => features.set(a.embeddings.features.subarray(k * dim, (k + 1) * dim), row * dim));
-  test.forEach((row, k) => features.set(b.embeddings.features.subarray(k * dim, (k + 1) * dim), row * dim));
-  const sources = [a.source, b.source];
-  const source: EmbeddingSource = sources.includes('computed') ? 'computed' : sources.includes('disk') ? 'disk' : 'memory';
-  return { embeddings: { features, count: total, dim }, source, file: a.file, diskError: a.diskError ?? b.diskError };
+  const ids = rowIds(data.sampleIds, data.sampleDigests, Int32Array.from(data.labels.keys()));
+  const groups = rowGroups(data);
+  let diskError: string | undefined;
+  let found: { segments: Segment[]; fromStore: number } = { segments: [], fromStore: 0 };
+  try {
+    found = await readSegments(store, memory, setKey, groups.map((g) => idsOf(ids, g)));
+  } catch (err) {
+    diskError = (err as Error).message;
+  }
+  let dim = backbone.featureSize;
+  let features: Float32Array = new Float32Array(total * dim);
+  const wanted = new WantedRows(ids);
+  for (const seg of found.segments) wanted.take(seg, features, dim);
+  const seen = new Set(found.segments.map((seg) => seg.key));
+  let computed = 0;
+  /** Computed rows, stored as segments: one per group, so a store that cannot list finds them by key. */
+  const keep = async (rows: Int32Array, rowFeatures: Float32Array) => {
+    const isRow = new Uint8Array(total);
+    for (const r of rows) isRow[r] = 1;
+    for (const group of store.list ? [rows] : groups) {
+      const part = store.list ? rows : group.filter((i) => isRow[i]);
+      if (part.length === 0) continue;
+      const partFeatures = part === rows ? rowFeatures : new Float32Array(part.length * dim);
+      if (part !== rows) part.forEach((row, k) => partFeatures.set(features.subarray(row * dim, (row + 1) * dim), k * dim));
+      const segmentIds = idsOf(ids, part);
+      const key = segmentKey(setKey, segmentIds);
+      const encoded = encodeSegment(segmentIds, partFeatures, dim);
+      memory.remember(decodeSegment(key, encoded)!);
+      seen.add(key);
+      try {
+        await store.put(key, encoded);
+      } catch (err) {
+        diskError ??= (err as Error).message;
+      }
+    }
+  };
+  const missing = Int32Array.from(wanted.missing());
+  // A store that can list is read again after every chunk, for the rows other workers stored meanwhile.
+  const chunks = store.list ? (opts.chunkOrder ?? shuffled)(chunked(missing, CHUNK_ROWS)) : [missing];
+  for (const chunk of chunks) {
+    const todo = chunk.filter((r) => !wanted.filled[r]);
+    if (todo.length === 0) continue;
+    const before = wanted.found + computed;
+    const fresh = await computeEmbeddings(backbone, data, { indices: todo, signal: opts.signal, onProgress: (done) => opts.onProgress?.(before + done, total) });
+    if (fresh.dim !== dim) {
+      // The base's output is not the size it declares, so no cached row can be trusted to match it.
+      const all = await computeEmbeddings(backbone, data, { signal: opts.signal, onProgress: opts.onProgress });
+      dim = all.dim;
+      features = all.features;
+      computed = total;
+      await keep(Int32Array.from(data.labels.keys()), features);
+      break;
+    }
+    todo.forEach((row, k) => features.set(fresh.features.subarray(k * dim, (k + 1) * dim), row * dim));
+    wanted.fill(todo);
+    computed += todo.length;
+    await keep(todo, fresh.features);
+    if (store.list && chunks.length > 1) {
+      try {
+        const more = await readSegments(store, memory, setKey, [], seen);
+        for (const seg of more.segments) {
+          seen.add(seg.key);
+          wanted.take(seg, features, dim);
+        }
+      } catch {
+        // the rows still missing are computed here
+      }
+    }
+  }
+  if (computed === 0) opts.onProgress?.(total, total);
+  const source: EmbeddingSource = computed > 0 ? 'computed' : found.fromStore > 0 ? 'disk' : 'memory';
+  return { embeddings: { features, count: total, dim }, source, fromCache: total - computed, computed, ...(diskError ? { diskError } : {}) };
+}
+
+/** What the run's notes say of its embeddings: how many rows the cache held and how many were computed. */
+export function embeddingCacheNote(cached: Pick<Cached, 'source' | 'fromCache' | 'computed'>): string {
+  const total = cached.fromCache + cached.computed;
+  if (cached.fromCache === 0) return `Embeddings of ${total} images computed once with the frozen base and cached.`;
+  const where = cached.source === 'memory' ? 'memory' : 'disk';
+  if (cached.computed === 0) return `Embeddings of all ${total} images came from the ${where} cache (earlier runs on this data set computed them): no image went through the frozen base again.`;
+  return `Embeddings: ${cached.fromCache} of ${total} images came from the cache (earlier runs on this data set, whatever subset they drew), ${cached.computed} were computed with the frozen base and cached.`;
+}
+
+/** Forgets the rows kept in memory, so a test reads the store as a new worker process would. */
+export function clearEmbeddingMemory(): void {
+  memory.clear();
 }

@@ -4,7 +4,6 @@
 import { ToWorker, type FromWorker, type WorkerEnv } from '../../worker-protocol/messages.js';
 import { analyzeDataset } from './analyze.js';
 import type { EngineDeps } from './deps.js';
-import { exportRunModel } from './export-model.js';
 import { outcomeMessage, runTraining } from './run-training.js';
 
 export type Send = (message: FromWorker) => void;
@@ -13,13 +12,18 @@ export interface MessageHandler {
   handle(raw: unknown): void;
   /** Reports an error that escaped every handler (uncaught exception / rejection). */
   crash(err: unknown): void;
+  /**
+   * Ends the current job now, as failed with `reason` (the device it trains on went away, so its
+   * tensor work may never finish); anything it reports later is dropped. False when none runs.
+   */
+  failCurrent(reason: string): boolean;
   /** Resolves when the current job and queued requests have finished (tests). */
   idle(): Promise<void>;
 }
 
 export function createMessageHandler(send: Send, deps: EngineDeps): MessageHandler {
   let env: WorkerEnv | null = null;
-  let job: { runId: string; abort: AbortController } | null = null;
+  let job: { runId: string; abort: AbortController; ended: boolean } | null = null;
   // Tensor work runs strictly one piece at a time, so a run's tensor accounting stays exact.
   let queue: Promise<unknown> = Promise.resolve();
   const enqueue = <T>(work: () => Promise<T>) => {
@@ -45,12 +49,12 @@ export function createMessageHandler(send: Send, deps: EngineDeps): MessageHandl
     if (!env) return send({ type: 'failed', runId, error: 'The training worker has not been initialised (no "init" message yet).' });
     if (job) return send({ type: 'failed', runId, error: `The training worker is busy with run ${job.runId}; runs are started one at a time.` });
     const abort = new AbortController();
-    const current = { runId, abort };
+    const current = { runId, abort, ended: false };
     job = current;
     const workerEnv = env;
     void enqueue(() => runTraining(runId, config, workerEnv, send, abort.signal, deps))
-      .then((outcome) => send(outcomeMessage(runId, outcome)))
-      .catch((err) => send({ type: 'failed', runId, error: `Run failed unexpectedly: ${message(err)}` }))
+      .then((outcome) => { if (!current.ended) send(outcomeMessage(runId, outcome)); })
+      .catch((err) => { if (!current.ended) send({ type: 'failed', runId, error: `Run failed unexpectedly: ${message(err)}` }); })
       .finally(() => { if (job === current) job = null; });
   }
 
@@ -65,7 +69,7 @@ export function createMessageHandler(send: Send, deps: EngineDeps): MessageHandl
       switch (msg.type) {
         case 'init':
           env = msg.env;
-          return send({ type: 'ready', pid: process.pid });
+          return send({ type: 'ready', pid: deps.host.pid });
         case 'start':
           return start(msg.runId, msg.config);
         case 'cancel':
@@ -77,7 +81,11 @@ export function createMessageHandler(send: Send, deps: EngineDeps): MessageHandl
         case 'analyze':
           return reply(msg.requestId, () => enqueue(() => analyzeDataset(msg.dataset, msg.backboneId, requireEnv(), deps)));
         case 'exportModel':
-          return reply(msg.requestId, () => enqueue(() => exportRunModel(msg.runId, msg.config, msg.outDir, requireEnv(), deps)));
+          return reply(msg.requestId, () => enqueue(() => {
+            const exportRunModel = deps.host.exportRunModel;
+            if (!exportRunModel) throw new Error('Exporting a model runs in the training process; this worker trains on a window\'s GPU and cannot read the run\'s files.');
+            return exportRunModel(msg.runId, msg.config, msg.outDir, requireEnv(), deps);
+          }));
         case 'describeModel':
           // Loading creates tensors: it waits its turn like any other tensor work.
           return reply(msg.requestId, async () => {
@@ -93,6 +101,15 @@ export function createMessageHandler(send: Send, deps: EngineDeps): MessageHandl
         job.abort.abort();
       }
       log('error', `Unexpected error in the training worker: ${text}`);
+    },
+    failCurrent(reason) {
+      const current = job;
+      if (!current) return false;
+      current.ended = true;
+      job = null;
+      send({ type: 'failed', runId: current.runId, error: reason });
+      current.abort.abort();
+      return true;
     },
     idle: () => queue.then(() => undefined),
   };

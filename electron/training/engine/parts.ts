@@ -1,5 +1,6 @@
-// The real implementations behind EngineDeps: the backend ladder, the data sources, the backbone
-// loader and augmentation, each from its own part of the training folder.
+// The worker process's implementations behind EngineDeps: the backend ladder, the data sources, the
+// backbone loader, augmentation and the Node host (node-host.ts), each from its own part of the
+// training folder.
 import { clearProbeCache, probeRungs, selectBackend } from '../backends/index.js';
 import { describeModel } from '../backbones/describe.js';
 import { loadBackbone } from '../backbones/load.js';
@@ -7,6 +8,7 @@ import { createDataSource, threeWaySplit } from '../../datasets/index.js';
 import { augmentBatch } from './augment.js';
 import type { DeviceReport, RungReport } from '../../contract/index.js';
 import type { EngineDeps } from './deps.js';
+import { nodeEngineHost } from './node-host.js';
 
 // Probing loads native modules; the answer only changes when the user installs something, so it is
 // kept until a refresh is asked for. The active rung is the one this process last switched to.
@@ -33,5 +35,6 @@ export function realEngineDeps(): EngineDeps {
     describeModel: (id, env) => describeModel(id, { resourcesDir: env.resourcesDir, dataDir: env.dataDir }),
     split: (data, valFraction, seed) => threeWaySplit(data.labels, valFraction, seed, data.fixedTest),
     augment: (x, seed) => augmentBatch(x, seed),
+    host: nodeEngineHost(),
   };
 }

@@ -3,7 +3,7 @@
 // which kind it is (for an exported model's metadata, also when nothing is declared) and gives a
 // fingerprint of exactly what it computes (for the embedding cache key).
 import * as tf from '@tensorflow/tfjs';
-import { createHash } from 'node:crypto';
+import { createSha256 } from './hash.js';
 import type { LoadedBackbone } from '../types.js';
 
 /** The loader's name for the preprocessing ('unit', 'symmetric', …), when the backbone came from a folder. */
@@ -56,5 +56,5 @@ export function describePreprocessing(backbone: LoadedBackbone): PreprocessingFa
 /** Fingerprint of what the preprocessing computes, so embeddings made under another one are never reused. */
 export function preprocessingDigest(backbone: LoadedBackbone): string {
   const out = probe(backbone, [0, 0.25, 0.5, 0.75, 1]);
-  return createHash('sha256').update(`${(backbone as LoadedBackbone & Declared).preprocessKind ?? ''}|${backbone.inputShape.join('x')}|`).update(new Uint8Array(out.buffer, out.byteOffset, out.byteLength)).digest('hex').slice(0, 16);
+  return createSha256().update(`${(backbone as LoadedBackbone & Declared).preprocessKind ?? ''}|${backbone.inputShape.join('x')}|`).update(new Uint8Array(out.buffer, out.byteOffset, out.byteLength)).hex().slice(0, 16);
 }

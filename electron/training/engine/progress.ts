@@ -3,6 +3,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { BATCH_CURVE_POINTS, type BatchLoss, type TrainingProgress } from '../../contract/index.js';
 import type { FromWorker } from '../../worker-protocol/messages.js';
+import { memoryCapExceeded } from './memory-cap-error.js';
 
 export type EmitFn = (message: FromWorker) => void;
 type Phase = TrainingProgress['phase'];
@@ -114,18 +115,33 @@ export class BatchRecorder {
   }
 }
 
-/** Peak memory seen during a run: tfjs tensor bytes and the whole process's resident set. */
+/** Peak memory seen during a run: tfjs tensor bytes and the whole process's resident set (as
+ *  the host measures it; 0 where it cannot). */
 export class PeakMemory {
   tensorBytes = 0;
   rssBytes = 0;
+  /** `capBytes`: tensor memory a run may not pass (a window's GPU); sample() throws past it. */
+  constructor(private readonly rss: () => number = () => 0, private readonly capBytes?: number) {}
   sample(): void {
-    this.tensorBytes = Math.max(this.tensorBytes, tf.memory().numBytes);
-    this.rssBytes = Math.max(this.rssBytes, process.memoryUsage.rss());
+    const bytes = tf.memory().numBytes;
+    this.tensorBytes = Math.max(this.tensorBytes, bytes);
+    this.rssBytes = Math.max(this.rssBytes, this.rss());
+    if (this.capBytes && bytes > this.capBytes) throw memoryCapExceeded(bytes, this.capBytes);
   }
   get peakMB(): number {
     return Math.round(Math.max(this.rssBytes, this.tensorBytes) / 1048576 * 10) / 10;
   }
 }
 
-/** Lets queued messages (a 'cancel') in between batches; wasm/cpu kernels otherwise block the loop. */
-export const yieldToEventLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
+/**
+ * Lets queued messages (a 'cancel') in between batches; wasm/cpu kernels otherwise block the loop.
+ * Node has setImmediate; a window has not, and its setTimeout(0) is clamped to 4 ms, so there a
+ * message to itself does the same.
+ */
+export const yieldToEventLoop: () => Promise<void> = typeof setImmediate === 'function'
+  ? () => new Promise<void>((resolve) => setImmediate(resolve))
+  : () => new Promise<void>((resolve) => {
+    const channel = new MessageChannel();
+    channel.port1.onmessage = () => { channel.port1.close(); resolve(); };
+    channel.port2.postMessage(null);
+  });

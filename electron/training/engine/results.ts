@@ -2,9 +2,9 @@
 // reports): predictions, confusion matrix, per-class accuracy, the misclassified images, and for the
 // test set its Wilson interval, per-image correctness and an id that names the exact images.
 import * as tf from '@tensorflow/tfjs';
-import { createHash } from 'node:crypto';
 import type { RunResult, TestScore } from '../../contract/index.js';
 import { packCorrect, wilson } from '../../contract/stats.js';
+import { createSha256 } from './hash.js';
 import { CancelledError } from './loop.js';
 import { yieldToEventLoop } from './progress.js';
 
@@ -61,7 +61,7 @@ export function scoreValidation(
 
 /** Same id ⇔ same data set and the same test images in the same order. */
 export function testSetId(datasetId: string, sampleIds: string[]): string {
-  return createHash('sha256').update(datasetId).update('\n').update(sampleIds.join('\n')).digest('hex').slice(0, 32);
+  return createSha256().update(datasetId).update('\n').update(sampleIds.join('\n')).hex().slice(0, 32);
 }
 
 /** The run's score on its test images, with everything a paired comparison needs. */

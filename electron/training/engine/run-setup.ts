@@ -1,7 +1,6 @@
 // Loading what a run needs (backbone, data, three-way split, head) with clear errors, and releasing
 // it again.
 import type * as tf from '@tensorflow/tfjs';
-import path from 'node:path';
 import { STRATEGY_LABEL, type TrainConfig } from '../../contract/index.js';
 import type { WorkerEnv } from '../../worker-protocol/messages.js';
 import { MIN_IMAGES_PER_CLASS } from '../../datasets/stratify.js';
@@ -11,8 +10,6 @@ import { createHead } from './head.js';
 import { CancelledError } from './loop.js';
 import type { RunProgress } from './progress.js';
 import type { RunSetup } from './strategies.js';
-
-export const runModelDir = (dataDir: string, runId: string) => path.join(dataDir, 'runs', runId, 'model');
 
 export async function loadRunInputs(
   config: TrainConfig, env: WorkerEnv, deps: EngineDeps, signal: AbortSignal, progress: RunProgress,
@@ -42,7 +39,9 @@ export async function loadRunInputs(
     for (const i of split.test) heldOut[i] = 1;
     const head = createHead(backbone.featureSize, data.classes.length, config.seed);
     return {
-      config, dataDir: env.dataDir, backbone, data, split, heldOut, head, augment: deps.augment,
+      config, backbone, data, split, heldOut, head, augment: deps.augment,
+      embeddingStore: deps.host.embeddingStore(env),
+      saveModel: (runId, modelJson, weightData, valPredictions) => deps.host.saveRunModel(runId, modelJson, weightData, valPredictions, env),
       notes: [], embeddingCache: config.strategy === 'feature-extraction' && config.augment ? 'off' : 'n/a',
     };
   } catch (err) {

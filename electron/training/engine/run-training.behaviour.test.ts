@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { describe, expect, it } from 'vitest';
 import type { DataSource, LoadedData, Split } from '../types.js';
-import { exportRunModel } from './export-model.js';
+import { exportRunModel } from './node-export-model.js';
 import { runTraining } from './run-training.js';
 import { Messages, testDeps, testEnv, tinyConfig } from './testing/engine-fixtures.js';
 import { mkdtempSync, readFileSync } from 'node:fs';

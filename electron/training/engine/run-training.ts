@@ -3,8 +3,6 @@
 // protocol messages), returns how the run ended (the caller reports that, once), and honours
 // `signal` within one batch.
 import * as tf from '@tensorflow/tfjs';
-import { writeFile } from 'node:fs/promises';
-import path from 'node:path';
 import { headEpochsOf } from '../../contract/budget.js';
 import type { RunResult, TrainConfig } from '../../contract/index.js';
 import type { FromWorker, WorkerEnv } from '../../worker-protocol/messages.js';
@@ -14,11 +12,12 @@ import { composeModel, countParams, frozenLayerNames } from './graph.js';
 import { foldedHead } from './head.js';
 import { inputBatch } from './images.js';
 import { CancelledError, type LoopContext, type PhaseOutcome } from './loop.js';
-import { saveLayersModelToDir } from '../backbones/model-io.js';
+import { layersModelFiles } from '../backbones/model-artifacts.js';
+import { checkTrainingFits } from './memory-cap.js';
 import { BatchRecorder, PeakMemory, RunProgress, type EmitFn, type Stage } from './progress.js';
 import { predictAll, scoreTest, scoreValidation } from './results.js';
 import { embedOnce, embeddingCost, fineTuneTopBlocks, prepareFineTuning, rows, trainHeadOnFrozenBase, type RunSetup } from './strategies.js';
-import { describeError, disposeLayerWeights, disposeRunTensors, loadRunInputs, runModelDir } from './run-setup.js';
+import { describeError, disposeLayerWeights, disposeRunTensors, loadRunInputs } from './run-setup.js';
 import type { Embeddings } from './embeddings.js';
 import { describePreprocessing } from './preprocessing.js';
 import { stopNote, stopReasonOf, testNotes, unfrozenBatchNormNote } from './run-notes.js';
@@ -66,7 +65,8 @@ export async function runTraining(
     setup = await loadRunInputs(config, env, deps, signal, progress, (done, total) => progress.update(done / Math.max(1, total), { message: `Decoding images ${done}/${total}` }));
     if (options.cachePrefix === false) setup.cachePrefix = false;
     if (signal.aborted) throw new CancelledError();
-    const outcome = await train(runId, setup, backend, emit, signal, started, progress);
+    if (deps.memoryCapBytes) await checkTrainingFits(setup, deps.memoryCapBytes);
+    const outcome = await train(runId, setup, backend, emit, signal, started, progress, new PeakMemory(deps.host.rssBytes, deps.memoryCapBytes));
     return outcome;
   } catch (err) {
     if (err instanceof CancelledError || signal.aborted) return { status: 'cancelled' };
@@ -80,7 +80,7 @@ export async function runTraining(
 
 async function train(
   runId: string, setup: RunSetup, backend: { rung: RunResult['rung']; device: string }, emit: EmitFn, signal: AbortSignal, started: number,
-  progress: RunProgress,
+  progress: RunProgress, memory: PeakMemory,
 ): Promise<RunOutcome> {
   const { config, backbone, data, split, head } = setup;
   const fe = config.strategy === 'feature-extraction';
@@ -95,7 +95,7 @@ async function train(
   progress.plan(plannedStages(setup));
   const headEpochs = headEpochsOf(config);
   const steps = Math.ceil(split.train.length / config.batchSize) * (headEpochs + (fe ? 0 : config.epochs));
-  const ctx: LoopContext = { runId, emit, signal, progress, recorder: new BatchRecorder(steps), memory: new PeakMemory() };
+  const ctx: LoopContext = { runId, emit, signal, progress, recorder: new BatchRecorder(steps), memory };
   const phases: PhaseOutcome[] = [];
   const embeddings = await embedOnce(setup, ctx);
   if (headEpochs > 0) {
@@ -169,12 +169,12 @@ async function saveRunModel(runId: string, setup: RunSetup, probs: Float32Array)
     setup.notes.push('The backbone is a graph model, so the trained model could not be saved as one layers model.');
     return null;
   }
-  const dir = runModelDir(setup.dataDir, runId);
   const folded = foldedHead(head);
+  let files: Awaited<ReturnType<typeof layersModelFiles>>;
   try {
     const full = composeModel(backbone.model, folded, `transfer_${config.strategy.replace('-', '_')}`);
     const preprocessing = describePreprocessing(backbone);
-    await saveLayersModelToDir(full, dir, {
+    files = await layersModelFiles(full, {
       classes: data.classes, backboneId: backbone.id, strategy: config.strategy, inputShape: backbone.inputShape,
       // Read back by the backbone loader if this model is ever imported as a backbone itself.
       preprocess: preprocessing.kind,
@@ -184,6 +184,5 @@ async function saveRunModel(runId: string, setup: RunSetup, probs: Float32Array)
   } finally {
     disposeLayerWeights([folded.layer]);
   }
-  await writeFile(path.join(dir, '..', 'val-predictions.bin'), Buffer.from(probs.buffer, probs.byteOffset, probs.byteLength));
-  return dir;
+  return setup.saveModel(runId, files.modelJson as unknown as Record<string, unknown>, files.weightData, probs);
 }

@@ -6,7 +6,8 @@
 import * as tf from '@tensorflow/tfjs';
 import type { TrainConfig } from '../../contract/index.js';
 import type { LoadedBackbone, LoadedData, Split } from '../types.js';
-import { cachedEmbeddings, computeEmbeddings, extractFeatures, type Embeddings } from './embeddings.js';
+import type { EmbeddingStore } from './deps.js';
+import { cachedEmbeddings, computeEmbeddings, embeddingCacheNote, extractFeatures, type Embeddings } from './embeddings.js';
 import { splitAtBoundary, type SplitModel } from './graph.js';
 import { createOptimizer, type Head } from './head.js';
 import { inputBatch, labelsOf } from './images.js';
@@ -16,7 +17,10 @@ import { deriveSeed } from './random.js';
 
 export interface RunSetup {
   config: TrainConfig;
-  dataDir: string;
+  /** Where the embedding cache keeps rows between runs (files, for the worker process). */
+  embeddingStore: EmbeddingStore;
+  /** Saves the trained model where the run's files live (the host's saveRunModel, for this run's env). */
+  saveModel(runId: string, modelJson: Record<string, unknown>, weightData: Uint8Array, valPredictions: Float32Array): Promise<string>;
   backbone: LoadedBackbone;
   data: LoadedData;
   split: Split;
@@ -81,11 +85,9 @@ export async function embedOnce(setup: RunSetup, ctx: LoopContext): Promise<Embe
     head.fitStandardization(e.features, e.count);
     return null;
   }
-  const cached = await cachedEmbeddings(backbone, data, setup.dataDir, { signal: ctx.signal, onProgress });
+  const cached = await cachedEmbeddings(backbone, data, setup.embeddingStore, { signal: ctx.signal, onProgress });
   setup.embeddingCache = cached.source === 'memory' ? 'memory' : 'disk';
-  setup.notes.push(cached.source === 'computed'
-    ? `Embeddings of ${data.labels.length} images computed once with the frozen base and cached to disk.`
-    : `Embeddings reused from the ${cached.source} cache: no image went through the frozen base again.`);
+  setup.notes.push(embeddingCacheNote(cached));
   if (cached.diskError) {
     setup.embeddingCache = 'memory';
     setup.notes.push(`Could not write the embedding cache (${cached.diskError}); kept in memory only.`);

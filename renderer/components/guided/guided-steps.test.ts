@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { GuidedState } from '../../../electron/contract/index.js';
-import { countsForPair, pairEvidence, STEP, stepForPair } from './guided-steps.js';
+import { countsForPair, GUIDED_STEPS, pairEvidence, STEP, stepForPair } from './guided-steps.js';
 
 const state = (over: Partial<GuidedState> = {}): GuidedState => ({
   step: STEP.trainRecommended, lessonId: '01-two-strategies', pairId: 'guided-x', recommendation: 'feature-extraction', reflection: null, ...over,
@@ -41,5 +41,17 @@ describe('the reflection', () => {
       .toBe('Test accuracy: feature extraction 83.8 % (81.8–85.8, n = 1,000); fine-tuning 90.2 % (88.2–92.2, n = 1,000).');
     expect(pairEvidence([{ strategy: 'fine-tuning', ...score(null) }])).toBe('Test accuracy: fine-tuning no test score (recorded before the test set).');
     expect(pairEvidence([])).toBeNull();
+  });
+});
+
+describe('the steps', () => {
+  it('test the flowchart right after comparing the pair, before the reflection', () => {
+    const ids = GUIDED_STEPS.map((s) => s.id);
+    expect(ids.indexOf('test-flowchart')).toBe(ids.indexOf('compare') + 1);
+    expect(GUIDED_STEPS[STEP.testFlowchart].title).toBe('Test the flowchart');
+    expect([STEP.compare, STEP.testFlowchart, STEP.reflect, STEP.done]).toEqual([4, 5, 6, GUIDED_STEPS.length]);
+    // A finished pair still moves the guide to comparing; the sweep step follows from there.
+    expect(stepForPair(state({ step: STEP.trainOther }), [run('a', 'feature-extraction'), run('b', 'fine-tuning')])).toBe(STEP.compare);
+    expect(stepForPair(state({ step: STEP.testFlowchart }), [])).toBe(STEP.testFlowchart);
   });
 });

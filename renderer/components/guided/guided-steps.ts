@@ -11,9 +11,11 @@ export const GUIDED_STEPS = [
   { id: 'train-recommended', title: 'Train the recommendation' },
   { id: 'train-other', title: 'Train the other strategy' },
   { id: 'compare', title: 'Compare the pair' },
+  // One pair is one size: the sweep shows where the advice holds across sizes, before the reflection.
+  { id: 'test-flowchart', title: 'Test the flowchart' },
   { id: 'reflect', title: 'Reflect' },
 ] as const;
-export const STEP = { read: 0, answer: 1, trainRecommended: 2, trainOther: 3, compare: 4, reflect: 5, done: 6 } as const;
+export const STEP = { read: 0, answer: 1, trainRecommended: 2, trainOther: 3, compare: 4, testFlowchart: 5, reflect: 6, done: 7 } as const;
 
 export const REFLECTION_QUESTION = "Did the flowchart's advice hold here? Why?";
 

@@ -35,4 +35,18 @@ describe('DevicePanel', () => {
     expect(within(native).queryAllByRole('listitem')).toHaveLength(0);
     expect(screen.getByTestId('active-rung').textContent).toBe('Native CPU (tfjs-node)');
   });
+
+  it('names the window rung with its GPU once, and renders the opt-in it is given', async () => {
+    const { createRawSnippet } = await import('svelte');
+    const windowReport: DeviceReport = {
+      ...report, active: 'window-gpu',
+      rungs: [report.rungs[0], { rung: 'window-gpu', available: true, reason: 'Trains in this window through WebGL on ANGLE (SwiftShader).', device: 'WebGL · ANGLE (SwiftShader)', gpuName: 'ANGLE (SwiftShader)' }, ...report.rungs.slice(1)],
+    };
+    const optIn = createRawSnippet(() => ({ render: () => '<p data-testid="opt-in-slot">switch</p>' }));
+    const { container } = render(DevicePanel, { report: windowReport, optIn });
+    const li = container.querySelector('li[data-rung="window-gpu"]') as HTMLElement;
+    expect(li.textContent?.match(/ANGLE \(SwiftShader\)/g)).toHaveLength(1);
+    expect(screen.getByTestId('active-rung').textContent).toBe('GPU in a window (WebGPU / WebGL)');
+    expect(screen.getByTestId('opt-in-slot')).toBeTruthy();
+  });
 });

@@ -1,4 +1,4 @@
-// Exporting a run's trained model: copy the saved layers folder (base + one Dense head, the
+// Exporting a run's trained model (worker process only: it reads and copies the run's files): copy the saved layers folder (base + one Dense head, the
 // standardisation folded in, preprocessing named in its metadata), reload it from the copy and
 // re-score the run's validation images, proving the exported file predicts what the run did.
 import * as tf from '@tensorflow/tfjs';
@@ -10,7 +10,8 @@ import type { EngineDeps } from './deps.js';
 import { inputBatch } from './images.js';
 import { loadLayersModelFromDir } from '../backbones/model-io.js';
 import { comparePredictions, predictAll } from './results.js';
-import { disposeBackbone, runModelDir } from './run-setup.js';
+import { disposeBackbone } from './run-setup.js';
+import { runModelDir } from '../../files/run-model-files.js';
 
 async function savedPredictions(runDir: string, expected: number): Promise<Float32Array> {
   const buf = await readFile(path.join(runDir, 'val-predictions.bin')).catch(() => null);

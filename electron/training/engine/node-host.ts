@@ -1,0 +1,17 @@
+// The engine's host services in the worker process: the embedding cache as files under the data
+// folder, saving a run's model where the run's files live (both shared with the services, which do
+// the same for a window: electron/files/), the process's memory and id, and exporting a model.
+import { embeddingFileStore } from '../../files/embedding-files.js';
+import { saveRunModelFiles } from '../../files/run-model-files.js';
+import type { EngineHost } from './deps.js';
+import { exportRunModel } from './node-export-model.js';
+
+export function nodeEngineHost(): EngineHost {
+  return {
+    embeddingStore: (env) => embeddingFileStore(env.dataDir),
+    saveRunModel: (runId, modelJson, weightData, valPredictions, env) => saveRunModelFiles(env.dataDir, runId, modelJson, weightData, valPredictions),
+    rssBytes: () => process.memoryUsage.rss(),
+    pid: process.pid,
+    exportRunModel,
+  };
+}
