@@ -35,7 +35,9 @@ class Guided {
     if (this.loadedFor === this.student && this.state) return;
     this.loadedFor = this.student;
     await this.guard(async () => {
-      this.state = await api.call('guided.get', {});
+      const saved = await api.call('guided.get', {});
+      // Finished before "Test the flowchart" became step 6 (done was 6, now the reflection): a saved reflection means done.
+      this.state = saved.step === STEP.reflect && saved.reflection ? await api.call('guided.set', { step: STEP.done }) : saved;
       await this.refreshPair();
     });
   }
