@@ -86,11 +86,11 @@ export class SweepStore {
 
   /** The sweeps of one class session, oldest first. */
   forClass(classSession: string): SweepRow[] {
-    return (this.db.prepare('SELECT * FROM sweeps WHERE class_session = ? ORDER BY created_at, id').all(classSession) as RawSweep[]).map(toSweep);
+    return (this.db.prepare('SELECT * FROM sweeps WHERE class_session = ? ORDER BY created_at, rowid').all(classSession) as RawSweep[]).map(toSweep);
   }
 
   list(): SweepRow[] {
-    return (this.db.prepare('SELECT * FROM sweeps ORDER BY created_at DESC, id').all() as RawSweep[]).map(toSweep);
+    return (this.db.prepare('SELECT * FROM sweeps ORDER BY created_at DESC, rowid DESC').all() as RawSweep[]).map(toSweep);
   }
 
   get(id: string): SweepRow {
@@ -130,7 +130,7 @@ export class SweepStore {
   }
 
   withStatus(status: SweepStatus): string[] {
-    return this.db.prepare('SELECT id FROM sweeps WHERE status = ? ORDER BY created_at, id').pluck().all(status) as string[];
+    return this.db.prepare('SELECT id FROM sweeps WHERE status = ? ORDER BY created_at, rowid').pluck().all(status) as string[];
   }
 
   pairExists(pairId: string): boolean {

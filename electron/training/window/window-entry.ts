@@ -1,11 +1,13 @@
-// The browser entry of the window worker bundle (dist/window-worker/window-worker.js). In a Web
-// Worker its link is the worker's own postMessage; in the hidden Electron window it is the
+// The browser entry of the window worker bundle (dist/window-worker/window-worker.js). In a browser
+// tab's Web Worker its link is its own socket to the server (the tab posts { type: 'connect', url }
+// and hears { type: 'connected' } / { type: 'closed', reason }); in the hidden Electron window it is the
 // MessagePort the window's preload posts to the page (PORT_MESSAGE). Nothing here may need
 // Node: the bundle is built for the browser and fails on any node: import.
 import * as tf from '@tensorflow/tfjs';
 // Registers the 'webgpu' backend where the browser has WebGPU (webgl and cpu come with tfjs).
 import '@tensorflow/tfjs-backend-webgpu';
 import type { FromWindow, WindowLink } from '../../worker-protocol/window.js';
+import { connectWindowSocket } from '../../worker-protocol/window-socket.js';
 import { startWindowWorker, type WindowWorker } from './window-engine.js';
 
 // As in the worker process: no debug checks, no console banner.
@@ -57,9 +59,23 @@ function servePort(port: MessagePort): void {
 }
 
 if (isWorkerScope) {
-  // A browser tab's Web Worker: its own postMessage is the link.
-  const scope = globalThis as unknown as PortLike & { close(): void; addEventListener(type: string, listener: (e: Event) => void): void };
-  serve(linkOver(scope, () => scope.close()), scope);
+  // A browser tab's Web Worker: the tab hands over the socket's address once; the worker connects
+  // its own socket (msgpack frames, checked on arrival) and tells the tab how it went.
+  const scope = globalThis as unknown as { postMessage(m: unknown): void; addEventListener(type: string, listener: (e: MessageEvent) => void): void };
+  let started = false;
+  scope.addEventListener('message', async (e: MessageEvent) => {
+    const url = (e.data as { type?: unknown; url?: unknown } | null)?.type === 'connect' ? (e.data as { url?: unknown }).url : null;
+    if (started || typeof url !== 'string') return;
+    started = true;
+    try {
+      const link = await connectWindowSocket(url);
+      link.onClose((reason) => scope.postMessage({ type: 'closed', reason }));
+      serve(link, scope as unknown as { addEventListener(type: string, listener: (e: Event) => void): void });
+      scope.postMessage({ type: 'connected' });
+    } catch (err) {
+      scope.postMessage({ type: 'closed', reason: err instanceof Error ? err.message : String(err) });
+    }
+  });
 } else if (typeof window !== 'undefined') {
   // The hidden Electron window: the preload hands over one MessagePort to the host, once.
   let served = false;
