@@ -5,21 +5,8 @@
 import type { Page } from '@playwright/test';
 import { expect, shotDir, test } from './fixtures.js';
 import { makeImageFolder } from './image-folder.js';
+import { pageCall as call } from './page-call.js';
 
-/** One contract call over the page's own socket (the token is the launch URL's). */
-async function call(page: Page, token: string, method: string, params: unknown): Promise<unknown> {
-  return page.evaluate(async ({ token, method, params }) => {
-    const ws = new WebSocket(`ws://${location.host}/ws?token=${encodeURIComponent(token)}`);
-    await new Promise((r, e) => ((ws.onopen = r), (ws.onerror = e)));
-    const reply = await new Promise<{ ok: boolean; result?: unknown; error?: { message: string } }>((r) => {
-      ws.onmessage = (m) => { const msg = JSON.parse(String(m.data)); if (msg.id === 1) r(msg); };
-      ws.send(JSON.stringify({ id: 1, method, params }));
-    });
-    ws.close();
-    if (!reply.ok) throw new Error(reply.error?.message);
-    return reply.result;
-  }, { token, method, params });
-}
 
 const completedIds = async (page: Page) =>
   page.locator('[data-testid="sweep-run"][data-status="completed"]').evaluateAll((rows) => rows.map((r) => r.getAttribute('data-run-id')));

@@ -7,6 +7,7 @@
 import type { Page, Worker } from '@playwright/test';
 import { chromiumPath } from './chromium-path.js';
 import { expect, shotDir, test } from './fixtures.js';
+import { pageCall as call } from './page-call.js';
 
 // WebGL needs the GPU process: the default config's --disable-gpu is left out, SwiftShader allowed.
 // A worker script served by a Playwright route (below) loses its address space, and Chromium's local
@@ -37,20 +38,6 @@ const RECORD_CONTEXTS = `(() => {
   };
 })();\n`;
 
-/** One contract call over a socket of the page (the token is the launch URL's). */
-async function call<T = any>(page: Page, token: string, method: string, params: unknown): Promise<T> {
-  return page.evaluate(async ({ token, method, params }) => {
-    const ws = new WebSocket(`ws://${location.host}/ws?token=${encodeURIComponent(token)}`);
-    await new Promise((r, e) => ((ws.onopen = r), (ws.onerror = e)));
-    const reply = await new Promise<{ ok: boolean; result?: unknown; error?: { message: string } }>((r) => {
-      ws.onmessage = (m) => { const msg = JSON.parse(String(m.data)); if (msg.id === 1) r(msg); };
-      ws.send(JSON.stringify({ id: 1, method, params }));
-    });
-    ws.close();
-    if (!reply.ok) throw new Error(reply.error?.message);
-    return reply.result;
-  }, { token, method, params }) as Promise<T>;
-}
 
 /** Every contract event the page's app socket receives, in order. */
 function recordEvents(page: Page): Array<{ event: string; payload: any }> {

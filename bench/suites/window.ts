@@ -10,6 +10,7 @@ import { chromium, type Page } from 'playwright-core';
 import { startAppServer } from '../../e2e/app-server.js';
 import { chromiumPath } from '../../e2e/chromium-path.js';
 import type { BenchSection } from '../report.js';
+import { pageCall as call } from '../../e2e/page-call.js';
 
 const quick = process.env.TL_BENCH_QUICK === '1';
 const perClass = Number(process.env.BENCH_WINDOW_IMAGES ?? (quick ? 8 : 40));
@@ -24,19 +25,6 @@ const workload = (backend: string) => ({
   earlyStopping: { enabled: false, patience: 3 }, backend,
 });
 
-async function call<T = any>(page: Page, token: string, method: string, params: unknown): Promise<T> {
-  return page.evaluate(async ({ token, method, params }) => {
-    const ws = new WebSocket(`ws://${location.host}/ws?token=${encodeURIComponent(token)}`);
-    await new Promise((r, e) => ((ws.onopen = r), (ws.onerror = e)));
-    const reply = await new Promise<{ ok: boolean; result?: unknown; error?: { message: string } }>((r) => {
-      ws.onmessage = (m) => { const msg = JSON.parse(String(m.data)); if (msg.id === 1) r(msg); };
-      ws.send(JSON.stringify({ id: 1, method, params }));
-    });
-    ws.close();
-    if (!reply.ok) throw new Error(reply.error?.message);
-    return reply.result;
-  }, { token, method, params }) as Promise<T>;
-}
 
 /** Trains the workload on one backend and answers its run once it has ended. */
 async function train(page: Page, token: string, backend: string): Promise<any> {

@@ -4,7 +4,7 @@
 // damaged, is refused with a message naming what is wrong, before anything is written.
 import { z } from 'zod';
 import type { Db } from '../store/database.js';
-import { RunDetail, Strategy, SweepConfig, SweepStatus, TrainConfig, type RunDetail as RunDetailT } from '../../contract/index.js';
+import { RunDetail, Strategy, SweepSummary, TrainConfig, type RunDetail as RunDetailT } from '../../contract/index.js';
 import { SweepStore } from '../sweeps/sweep-store.js';
 import { normalizeTags, writeResult } from './run-rows.js';
 
@@ -24,16 +24,9 @@ const ImportedRun = RunDetail.extend({
 }).transform((run): RunDetailT => ({ ...run, seed: run.seed ?? run.config.seed }));
 
 /** A sweep as a class export holds it: the stored sweep and its planned runs (slots). */
-const ExportedSweep = z.object({
-  id: z.string().min(1).max(200),
-  name: z.string(),
-  status: SweepStatus,
-  config: SweepConfig,
-  studentName: z.string(),
-  classSession: z.string(),
-  createdAt: z.string(),
-  finishedAt: z.string().nullable(),
-  error: z.string().nullable(),
+const ExportedSweep = SweepSummary.pick({
+  id: true, name: true, status: true, config: true, studentName: true, classSession: true, createdAt: true, finishedAt: true, error: true,
+}).extend({
   slots: z.array(z.object({
     perClass: z.number().int().nonnegative(),
     seed: z.number().int(),
