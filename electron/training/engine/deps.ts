@@ -24,8 +24,11 @@ export interface EngineHost {
   /** Saves a trained layers model (artifacts without weights, plus the weight bytes) and the run's
    *  validation predictions where the run's files live; answers the model's folder. */
   saveRunModel(runId: string, modelJson: Record<string, unknown>, weightData: Uint8Array, valPredictions: Float32Array, env: WorkerEnv): Promise<string>;
-  /** Resident memory of the whole process (0 where it cannot be measured). */
+  /** Memory beyond tensor bytes that the host can see: the process's resident set, or a window's
+   *  GPU allocation (0 where it cannot be measured). */
   rssBytes(): number;
+  /** What rssBytes measures, as the run's note names it (default "process memory"). */
+  readonly memoryName?: string;
   /** The id reported in 'ready' (the process id; 0 for a window). */
   readonly pid: number;
   /** Copies a run's saved model out and re-scores it (worker process only: it reads the run's folder). */

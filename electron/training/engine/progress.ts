@@ -121,7 +121,7 @@ export class PeakMemory {
   tensorBytes = 0;
   rssBytes = 0;
   /** `capBytes`: tensor memory a run may not pass (a window's GPU); sample() throws past it. */
-  constructor(private readonly rss: () => number = () => 0, private readonly capBytes?: number) {}
+  constructor(private readonly rss: () => number = () => 0, private readonly capBytes?: number, readonly name = 'process memory') {}
   sample(): void {
     const bytes = tf.memory().numBytes;
     this.tensorBytes = Math.max(this.tensorBytes, bytes);

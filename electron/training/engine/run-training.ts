@@ -66,7 +66,7 @@ export async function runTraining(
     if (options.cachePrefix === false) setup.cachePrefix = false;
     if (signal.aborted) throw new CancelledError();
     if (deps.memoryCapBytes) await checkTrainingFits(setup, deps.memoryCapBytes);
-    const outcome = await train(runId, setup, backend, emit, signal, started, progress, new PeakMemory(deps.host.rssBytes, deps.memoryCapBytes));
+    const outcome = await train(runId, setup, backend, emit, signal, started, progress, new PeakMemory(deps.host.rssBytes, deps.memoryCapBytes, deps.host.memoryName));
     return outcome;
   } catch (err) {
     if (err instanceof CancelledError || signal.aborted) return { status: 'cancelled' };
@@ -137,7 +137,7 @@ async function train(
   const epochs = phases.flatMap((p) => p.epochs);
   const trainedImages = epochs.length * split.train.length;
   const trainSeconds = epochs.reduce((s, e) => s + (e.imagesPerSec > 0 ? split.train.length / e.imagesPerSec : 0), 0);
-  setup.notes.push(`Peak tensor memory ${(ctx.memory.tensorBytes / 1048576).toFixed(1)} MB; peak process memory ${(ctx.memory.rssBytes / 1048576).toFixed(0)} MB.`);
+  setup.notes.push(`Peak tensor memory ${(ctx.memory.tensorBytes / 1048576).toFixed(1)} MB; peak ${ctx.memory.name} ${(ctx.memory.rssBytes / 1048576).toFixed(0)} MB.`);
   const result: RunResult = {
     rung: backend.rung, device: backend.device, trainableParams, frozenParams: totalParams - trainableParams,
     peakMemoryMB: ctx.memory.peakMB, bestEpoch: main.bestEpoch, bestValAcc: main.bestValAcc,

@@ -66,8 +66,10 @@ export function windowEngineDeps(host: HostClient, opts: WindowDepsOptions): Win
       const { modelDir } = await host.call({ op: 'saveModel', runId, modelJson, weightData: weightData.slice(), valPredictions: valPredictions.slice() });
       return modelDir;
     },
-    // A renderer cannot see its process's memory; tensor bytes are reported instead.
-    rssBytes: () => 0,
+    // A renderer cannot see its process's memory; what matters there is the GPU memory the backend
+    // holds (WebGL keeps freed textures pooled, so this is the run's high-water mark on the GPU).
+    rssBytes: () => gpuBytesHeld(),
+    memoryName: 'GPU memory held by the backend',
     pid: 0,
   };
 
@@ -105,4 +107,11 @@ export function windowEngineDeps(host: HostClient, opts: WindowDepsOptions): Win
     memoryCapBytes: (opts.memoryCapMB ?? DEFAULT_GPU_MEMORY_CAP_MB) * 1048576,
     loseGpuContext: async () => (chosen ? (await chosen.catch(() => null))?.loseContext() ?? false : false),
   };
+}
+
+/** Bytes of GPU memory the active backend has allocated (WebGL: textures in use and pooled); 0 where
+ *  the backend does not say (WebGPU, cpu). */
+function gpuBytesHeld(): number {
+  const m = tf.memory() as tf.MemoryInfo & { numBytesInGPUAllocated?: number; numBytesInGPU?: number };
+  return m.numBytesInGPUAllocated ?? m.numBytesInGPU ?? 0;
 }
