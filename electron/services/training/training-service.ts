@@ -16,6 +16,7 @@ import { TrainingQueue, type Job, type JobRunner } from './training-queue.js';
 import { WindowRunner } from './window-runner.js';
 import type { WindowGpuSource } from './window-source.js';
 import { WorkerHost, type SpawnWorker } from './worker-host.js';
+import { isSoftwareGpu } from '../../contract/gpu-names.js';
 
 export interface TrainingServiceOptions {
   store: RunRecorder;
@@ -39,12 +40,13 @@ export { defaultRunName } from './plan-runs.js';
  * Where a job trains, by the backend it asks for (the Settings' default in place of 'auto'). Asked
  * for by name, the window rung is the window runner's, which fails the job with a clear message
  * when no window is connected (it does not move to another rung). 'auto' trains in a connected
- * window only where no CUDA GPU is, after lab workers that accept it.
+ * window only where no CUDA GPU is and the window's GPU is not a software renderer (slower than
+ * wasm), after lab workers that accept it.
  */
-export function placeFor(wanted: TrainConfig['backend'], here: { windowConnected: boolean; cuda: boolean; remote: boolean }): 'window' | 'remote' | 'local' {
+export function placeFor(wanted: TrainConfig['backend'], here: { windowConnected: boolean; cuda: boolean; remote: boolean; windowSoftware?: boolean }): 'window' | 'remote' | 'local' {
   if (wanted === 'window-gpu') return 'window';
   if (here.remote) return 'remote';
-  if (wanted === 'auto' && !here.cuda && here.windowConnected) return 'window';
+  if (wanted === 'auto' && !here.cuda && here.windowConnected && !here.windowSoftware) return 'window';
   return 'local';
 }
 
@@ -59,7 +61,7 @@ export function withWindowRung(report: DeviceReport, rung: RungReport, window: W
   const cudaOk = rungs.some((r) => r.rung === 'tfjs-node-gpu' && r.available);
   let active = report.active;
   if (report.forced === 'window-gpu') active = rung.available ? 'window-gpu' : null;
-  else if (report.forced === 'auto' && !cudaOk && rung.available && window.connected) active = 'window-gpu';
+  else if (report.forced === 'auto' && !cudaOk && rung.available && window.connected && !isSoftwareGpu(rung.gpuName ?? rung.device)) active = 'window-gpu';
   return { ...report, active, rungs, window };
 }
 
@@ -92,6 +94,7 @@ export function createTrainingService(opts: TrainingServiceOptions) {
   const route = (job: Job): JobRunner => {
     const place = placeFor(job.config.backend === 'auto' ? opts.workerEnv().backend : job.config.backend, {
       windowConnected: !!opts.windowGpu?.state().connected, cuda, remote: !!remote?.accepts(job.config),
+      windowSoftware: isSoftwareGpu(windowRunner?.gpuName()),
     });
     return place === 'window' ? windowRunner ?? noWindow : place === 'remote' ? remote!.runner : local;
   };

@@ -76,6 +76,9 @@ describe('where a job trains', () => {
     expect(placeFor('auto', { ...here, cuda: true })).toBe('local');
     expect(placeFor('auto', { ...here, windowConnected: false })).toBe('local');
     expect(placeFor('auto', { ...here, remote: true })).toBe('remote');
+    // A software renderer (SwiftShader, llvmpipe) is slower than wasm: 'auto' stays on the CPU rungs.
+    expect(placeFor('auto', { ...here, windowSoftware: true })).toBe('local');
+    expect(placeFor('window-gpu', { ...here, windowSoftware: true })).toBe('window');
   });
   it('a named process rung stays on the worker processes', () => {
     for (const b of ['wasm', 'cpu', 'tfjs-node', 'tfjs-node-gpu'] as const) expect(placeFor(b, here)).toBe('local');
@@ -92,7 +95,7 @@ describe('the device report with the window rung', () => {
       { rung: 'cpu', available: true, reason: 'JavaScript' },
     ],
   };
-  const windowRung = { rung: 'window-gpu' as const, available: true, reason: 'WebGL', gpuName: 'ANGLE (SwiftShader)' };
+  const windowRung = { rung: 'window-gpu' as const, available: true, reason: 'WebGL', gpuName: 'ANGLE (NVIDIA, NVIDIA GeForce RTX 3060 Direct3D11)' };
   const connected = { offered: true, connected: true, gpuName: null, reason: 'a tab trains' };
 
   it('sits below CUDA and above the CPU rungs, and is what auto uses when connected without CUDA', () => {
@@ -100,6 +103,11 @@ describe('the device report with the window rung', () => {
     expect(r.rungs.map((x) => x.rung)).toEqual(['tfjs-node-gpu', 'window-gpu', 'tfjs-node', 'wasm', 'cpu']);
     expect(r.active).toBe('window-gpu');
     expect(r.window).toEqual(connected);
+  });
+  it('keeps auto off a software renderer, which is slower than wasm, but serves it when asked by name', () => {
+    const soft = { ...windowRung, gpuName: 'ANGLE (Google, Vulkan 1.3.0 (SwiftShader Device (Subzero) (0x0000C0DE)), SwiftShader driver)' };
+    expect(withWindowRung(processes, soft, connected).active).toBe('wasm');
+    expect(withWindowRung({ ...processes, forced: 'window-gpu' }, soft, connected).active).toBe('window-gpu');
   });
   it('leaves auto on CUDA where CUDA works, and on the processes when no window is connected', () => {
     const cuda = { ...processes, active: 'tfjs-node-gpu' as const, rungs: [{ rung: 'tfjs-node-gpu' as const, available: true, reason: 'GPU' }, ...processes.rungs.slice(1)] };
