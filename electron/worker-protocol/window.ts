@@ -36,9 +36,6 @@ export const HostCall = z.discriminatedUnion('op', [
 export const ToWindow = z.union([
   ToWorker,
   z.object({ type: z.literal('hostReply'), callId: z.number().int(), ok: z.boolean(), result: z.unknown().optional(), error: z.string().optional() }),
-  /** Lose the GPU context on purpose (WEBGL_lose_context; a WebGPU device is destroyed), so tests see
-   *  what a real loss does: the run fails with the reason and the window reports gpuLost. */
-  z.object({ type: z.literal('loseGpuContext') }),
 ]);
 
 export const FromWindow = z.union([

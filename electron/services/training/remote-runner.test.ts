@@ -4,18 +4,15 @@
 // reason printed, where redis-server is not installed.
 import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { EventName, QueueState, TrainConfig, WireEvent } from '../../contract/index.js';
+import type { QueueState, TrainConfig } from '../../contract/index.js';
 import { RunStore } from '../runs/index.js';
-import { openDatabase } from '../store/database.js';
 import { RemoteRunner, trainsRemotely } from './remote-runner.js';
 import { startWorkerProcess, type WorkerProcess } from './testing/lab-worker-process.js';
 import { redisMissing, startRedis, type TestRedis } from './testing/redis-server.js';
-import { createTrainingService } from './training-service.js';
-import { forkWorkerSpawner } from './worker-host.js';
+import { repo, trainingServiceHarness } from './testing/service-harness.js';
 
-const repo = resolve(__dirname, '../../..');
 const version = JSON.parse(readFileSync(join(repo, 'package.json'), 'utf8')).version as string;
 if (redisMissing) console.log(`Skipping the lab (BullMQ) tests: ${redisMissing}.`);
 
@@ -36,40 +33,23 @@ async function lab() {
   const redis: TestRedis = await startRedis();
   cleanups.push(() => redis.stop());
   const dataDir = mkdtempSync(join(tmpdir(), 'tl-lab-server-'));
-  const db = openDatabase(join(dataDir, 'app.sqlite'));
-  const store = new RunStore(db, join(dataDir, 'runs'));
-  const events: WireEvent[] = [];
   const runner = await RemoteRunner.connect({ redisUrl: redis.url, version, artifactRoot: join(dataDir, 'runs'), heartbeatMs: 500 });
-  const service = createTrainingService({
-    store,
-    emit: (event, payload) => events.push({ event, payload }),
-    spawnWorker: forkWorkerSpawner(join(repo, 'electron/training/worker.ts')),
-    workerEnv: () => ({ resourcesDir: join(repo, 'resources'), dataDir, backend: 'wasm' }),
-    dataDir,
+  const workers: WorkerProcess[] = [];
+  const { store, service, events, waitFor, close } = trainingServiceHarness('lab-server', {
     identity: () => ({ studentName: 'Ana', classSession: 'lab' }),
     remote: { runner, accepts: trainsRemotely(join(repo, 'resources')) },
-  });
+  }, { dataDir, runsDir: true, explain: () => `worker output:\n${workers.map((w) => w.output()).join('\n---\n')}` });
   cleanups.push(async () => {
     service.close();
     await runner.close();
-    db.close();
+    close();
   });
-  const workers: WorkerProcess[] = [];
   const startWorker = async (name: string, env: Record<string, string> = {}) => {
     const w = startWorkerProcess(redis.url, name, env);
     workers.push(w.process);
     cleanups.push(() => void w.process.child.kill('SIGKILL'));
     await w.ready;
     return w.process;
-  };
-  const waitFor = async (event: EventName, pred: (p: any) => boolean, timeoutMs = 240_000) => {
-    const t0 = Date.now();
-    while (Date.now() - t0 < timeoutMs) {
-      const hit = events.find((e) => e.event === event && pred(e.payload));
-      if (hit) return hit.payload as any;
-      await new Promise((r) => setTimeout(r, 50));
-    }
-    throw new Error(`timed out waiting for ${event}; worker output:\n${workers.map((w) => w.output()).join('\n---\n')}`);
   };
   const queueStates = () => events.filter((e) => e.event === 'training.queue').map((e) => e.payload as QueueState);
   const start = async (c: TrainConfig) => (await service.handlers['training.start']({ config: c, seeds: 1 })).runIds[0];

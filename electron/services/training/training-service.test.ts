@@ -1,16 +1,9 @@
 // The queue with the real training worker process: a killed worker fails its job with a reason,
 // keeps what was recorded, and the next call gets a fresh process.
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { EventName, TrainConfig, WireEvent } from '../../contract/index.js';
-import { RunStore } from '../runs/index.js';
-import { openDatabase } from '../store/database.js';
-import { createTrainingService } from './training-service.js';
-import { forkWorkerSpawner } from './worker-host.js';
+import type { TrainConfig } from '../../contract/index.js';
+import { trainingServiceHarness } from './testing/service-harness.js';
 
-const repo = resolve(__dirname, '../../..');
 const config = (over: Partial<TrainConfig> = {}): TrainConfig => ({
   strategy: 'fine-tuning',
   backboneId: 'tl-resnet-s',
@@ -34,29 +27,7 @@ const config = (over: Partial<TrainConfig> = {}): TrainConfig => ({
 });
 
 function setup(poolSize = 1) {
-  const dataDir = mkdtempSync(join(tmpdir(), 'tl-queue-'));
-  const db = openDatabase(join(dataDir, 'app.sqlite'));
-  const store = new RunStore(db);
-  const events: WireEvent[] = [];
-  const service = createTrainingService({
-    store,
-    emit: (event, payload) => events.push({ event, payload }),
-    spawnWorker: forkWorkerSpawner(join(repo, 'electron/training/worker.ts')),
-    workerEnv: () => ({ resourcesDir: join(repo, 'resources'), dataDir, backend: 'wasm' }),
-    dataDir,
-    poolSize: () => poolSize,
-    identity: () => ({ studentName: 'Test Student', classSession: 'CI' }),
-  });
-  const waitFor = async (event: EventName, pred: (p: any) => boolean, timeoutMs = 90_000) => {
-    const t0 = Date.now();
-    while (Date.now() - t0 < timeoutMs) {
-      const hit = events.find((e) => e.event === event && pred(e.payload));
-      if (hit) return hit.payload as any;
-      await new Promise((r) => setTimeout(r, 50));
-    }
-    throw new Error(`timed out waiting for ${event}`);
-  };
-  return { db, store, service, events, waitFor, close: () => (service.close(), db.close()) };
+  return trainingServiceHarness('queue', { poolSize: () => poolSize });
 }
 
 let cleanup: (() => void) | null = null;

@@ -123,12 +123,12 @@ describe('a window worker driven by WorkerHost', () => {
     s.host.stop();
   }, 60_000);
 
-  it('fails the run with the reason when the GPU context is lost (asked for by the protocol), and the host sees the window die', async () => {
+  it("fails the run with the reason when the GPU context is lost (as the backend's listener reports one), and the host sees the window die", async () => {
     const s = windowSession();
     await s.host.send({ type: 'start', runId: 'lost', config: windowConfig({ ...FT, batchSize: 2, epochs: 5 }) });
     await s.next((m) => m.type === 'progress' && m.progress.runId === 'lost' && m.progress.phase === 'fine-tuning');
-    // The cpu stand-in has no context to lose, so the window reports the loss as a real one would.
-    s.links.host.post({ type: 'loseGpuContext' });
+    // The cpu stand-in has no context to lose: the loss is reported the way the WebGL/WebGPU listener reports one.
+    s.worker.gpuLost('context loss simulated on the cpu stand-in');
     const end = await s.end('lost');
     expect(end).toMatchObject({ type: 'failed', error: expect.stringMatching(/GPU context was lost \(context loss simulated on the cpu stand-in\)/) });
     await s.worker.idle();

@@ -2,20 +2,14 @@
 // standing in for the GPU) over an in-memory link, behind the real browser-mode slot: a job asking
 // for window-gpu trains there; the tab going away mid-run fails that run with the reason and the
 // queue goes on; with no tab connected such a job fails at once with what to do. Never a hang.
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { DeviceReport, EventName, TrainConfig, WireEvent } from '../../contract/index.js';
+import type { DeviceReport, TrainConfig } from '../../contract/index.js';
 import { startWindowWorker } from '../../training/window/window-engine.js';
-import { RunStore } from '../runs/index.js';
-import { openDatabase } from '../store/database.js';
 import { windowLinkPair } from './testing/window-links.js';
-import { createTrainingService, placeFor, withWindowRung } from './training-service.js';
+import { placeFor, withWindowRung } from './training-service.js';
 import { TabWindowSlot } from './window-source.js';
-import { forkWorkerSpawner } from './worker-host.js';
+import { trainingServiceHarness } from './testing/service-harness.js';
 
-const repo = resolve(__dirname, '../../..');
 const config = (over: Partial<TrainConfig> = {}): TrainConfig => ({
   strategy: 'feature-extraction', backboneId: 'tl-resnet-s', dataset: { id: 'digits', perClass: 4 },
   epochs: 2, batchSize: 8, learningRate: 1e-3, optimizer: 'adam', validationSplit: 0.25, seed: 3,
@@ -25,20 +19,8 @@ const config = (over: Partial<TrainConfig> = {}): TrainConfig => ({
 });
 
 function setup() {
-  const dataDir = mkdtempSync(join(tmpdir(), 'tl-window-queue-'));
-  const db = openDatabase(join(dataDir, 'app.sqlite'));
-  const store = new RunStore(db);
-  const events: WireEvent[] = [];
   const slot = new TabWindowSlot();
-  const service = createTrainingService({
-    store,
-    emit: (event, payload) => events.push({ event, payload }),
-    spawnWorker: forkWorkerSpawner(join(repo, 'electron/training/worker.ts')),
-    workerEnv: () => ({ resourcesDir: join(repo, 'resources'), dataDir, backend: 'wasm' }),
-    dataDir,
-    identity: () => ({ studentName: 'Test Student', classSession: 'CI' }),
-    windowGpu: slot,
-  });
+  const { store, service, events, waitFor, close } = trainingServiceHarness('window-queue', { windowGpu: slot });
   /** A tab connects: its window worker runs the real engine on tfjs' cpu backend. */
   const connectTab = () => {
     const pair = windowLinkPair();
@@ -46,17 +28,8 @@ function setup() {
     expect(slot.attach(pair.host)).toBeNull();
     return pair;
   };
-  const waitFor = async (event: EventName, pred: (p: any) => boolean, timeoutMs = 300_000) => {
-    const t0 = Date.now();
-    while (Date.now() - t0 < timeoutMs) {
-      const hit = events.find((e) => e.event === event && pred(e.payload));
-      if (hit) return hit.payload as any;
-      await new Promise((r) => setTimeout(r, 50));
-    }
-    throw new Error(`timed out waiting for ${event}`);
-  };
   const settled = (runId: string) => waitFor('training.job', (p) => p.runId === runId && ['completed', 'failed', 'cancelled'].includes(p.status));
-  return { store, service, slot, events, connectTab, waitFor, settled, close: () => (service.close(), db.close()) };
+  return { store, service, slot, events, connectTab, waitFor, settled, close };
 }
 
 let cleanup: (() => void) | null = null;

@@ -14,8 +14,6 @@ export interface ChosenBackend {
   gpuName: string;
   /** Calls `onLost` (once) when the GPU context or device is lost. */
   watch(onLost: (reason: string) => void): void;
-  /** Loses the context on purpose (tests); false where there is none to lose (the cpu stand-in). */
-  loseContext(): boolean;
 }
 
 export class NoWindowGpuError extends Error {}
@@ -23,7 +21,7 @@ export class NoWindowGpuError extends Error {}
 interface GpuAdapterInfo { vendor?: string; architecture?: string; device?: string; description?: string }
 interface GpuAdapter { info?: GpuAdapterInfo; requestAdapterInfo?: () => Promise<GpuAdapterInfo> }
 interface NavigatorGpu { gpu?: { requestAdapter(opts?: unknown): Promise<GpuAdapter | null> } }
-interface WebGpuBackend { device?: { lost?: Promise<{ reason?: string; message?: string }>; destroy?: () => void } }
+interface WebGpuBackend { device?: { lost?: Promise<{ reason?: string; message?: string }> } }
 interface WebGlBackend { gpgpu?: { gl?: WebGLRenderingContext | WebGL2RenderingContext } }
 
 async function adapterName(adapter: GpuAdapter): Promise<string> {
@@ -45,11 +43,6 @@ async function tryWebGpu(reasons: string[]): Promise<ChosenBackend | null> {
     watch(onLost) {
       (tf.backend() as unknown as WebGpuBackend).device?.lost?.then((info) => onLost(`WebGPU device lost${info.message ? `: ${info.message}` : info.reason ? ` (${info.reason})` : ''}`));
     },
-    loseContext() {
-      const device = (tf.backend() as unknown as WebGpuBackend).device;
-      device?.destroy?.();
-      return !!device?.destroy;
-    },
   };
 }
 
@@ -65,17 +58,12 @@ async function tryWebGl(reasons: string[]): Promise<ChosenBackend | null> {
       const canvas = gl?.canvas as (HTMLCanvasElement | OffscreenCanvas | undefined);
       canvas?.addEventListener('webglcontextlost', () => onLost('WebGL context lost'), { once: true } as AddEventListenerOptions);
     },
-    loseContext() {
-      const ext = gl?.getExtension('WEBGL_lose_context');
-      ext?.loseContext();
-      return !!ext;
-    },
   };
 }
 
 async function tryCpu(): Promise<ChosenBackend> {
   if (!(await tf.setBackend('cpu'))) throw new NoWindowGpuError('The cpu backend did not start.');
-  return { backend: 'cpu', device: 'tfjs cpu backend (standing in for a GPU)', gpuName: 'none (cpu backend)', watch() {}, loseContext: () => false };
+  return { backend: 'cpu', device: 'tfjs cpu backend (standing in for a GPU)', gpuName: 'none (cpu backend)', watch() {} };
 }
 
 /** The backend `wanted`, or the best the window has; throws NoWindowGpuError saying why there is none. */

@@ -25,9 +25,8 @@ export interface WindowDepsOptions {
 }
 
 /** The window's EngineDeps, plus losing its GPU context on purpose (false: there is none to lose). */
-export type WindowEngineDeps = EngineDeps & { loseGpuContext(): Promise<boolean> };
 
-export function windowEngineDeps(host: HostClient, opts: WindowDepsOptions): WindowEngineDeps {
+export function windowEngineDeps(host: HostClient, opts: WindowDepsOptions): EngineDeps {
   let chosen: Promise<ChosenBackend> | null = null;
   let watched = false;
   let active = false;
@@ -105,7 +104,6 @@ export function windowEngineDeps(host: HostClient, opts: WindowDepsOptions): Win
     augment: (x, seed) => augmentBatch(x, seed),
     host: engineHost,
     memoryCapBytes: (opts.memoryCapMB ?? DEFAULT_GPU_MEMORY_CAP_MB) * 1048576,
-    loseGpuContext: async () => (chosen ? (await chosen.catch(() => null))?.loseContext() ?? false : false),
   };
 }
 

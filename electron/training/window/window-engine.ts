@@ -54,11 +54,6 @@ export function startWindowWorker(link: WindowLink<FromWindow>, opts: WindowWork
       else post({ type: 'log', level: 'error', message: `Ignored a malformed host reply: ${reply.error.issues.map((i) => i.message).join('; ')}` });
       return;
     }
-    if (raw && typeof raw === 'object' && (raw as { type?: unknown }).type === 'loseGpuContext') {
-      // A real loss where there is a context (its listener reports it); the cpu stand-in has none.
-      void deps.loseGpuContext().then((real) => { if (!real) gpuLost('context loss simulated on the cpu stand-in'); });
-      return;
-    }
     if (lost) {
       const type = raw && typeof raw === 'object' ? (raw as { type?: unknown }).type : undefined;
       if (type === 'start') post({ type: 'failed', runId: String((raw as { runId?: unknown }).runId ?? ''), error: 'This window lost its GPU context; it cannot train any more.' });
