@@ -16,6 +16,8 @@ await Promise.all([
   build({ ...common, entryPoints: { main: 'electron/main/main.ts' }, outdir: 'dist/electron', outExtension: { '.js': '.cjs' }, packages: 'external' }),
   build({ ...common, entryPoints: { server: 'electron/server/cli.ts' }, outdir: 'dist/electron', outExtension: { '.js': '.cjs' }, packages: 'external' }),
   build({ ...common, entryPoints: { worker: 'electron/training/worker.ts' }, outdir: 'dist/electron', outExtension: { '.js': '.cjs' }, packages: 'external' }),
+  // A data-parallel run's helper threads, started by the worker from the file next to it.
+  build({ ...common, entryPoints: { 'shard-thread': 'electron/training/shards/shard-thread.ts' }, outdir: 'dist/electron', outExtension: { '.js': '.cjs' }, packages: 'external' }),
   build({ ...common, entryPoints: { preload: 'electron/preload/preload.ts' }, outdir: 'dist/electron', outExtension: { '.js': '.cjs' }, external: ['electron'] }),
   // The hidden GPU window's own preload: it passes one MessagePort to its page, nothing else.
   build({ ...common, entryPoints: { 'window-worker-preload': 'electron/preload/window-worker-preload.ts' }, outdir: 'dist/electron', outExtension: { '.js': '.cjs' }, external: ['electron'] }),
@@ -29,4 +31,4 @@ await Promise.all([
 ]);
 // The hidden GPU window's page (desktop): the bundle and nothing else, under the worker's own policy.
 await writeFile('dist/window-worker/index.html', `<!doctype html><meta charset="utf-8"><meta http-equiv="Content-Security-Policy" content="default-src 'none'; script-src 'self'; connect-src 'self'"><title>Transfer Lab GPU training</title><script src="window-worker.js"></script>\n`);
-console.log('Bundled main, preload, server and worker into dist/electron/, the window worker into dist/window-worker/');
+console.log('Bundled main, preload, server, worker and its threads into dist/electron/, the window worker into dist/window-worker/');

@@ -5,12 +5,13 @@
 // for a smoke run; BENCH_IMAGES (training images, default 1024), BENCH_MOBILENET_IMAGES (default
 // 512), BENCH_DATASET (fashion-target), BENCH_REPEATS (fine-tuning epochs, default 3), BENCH_BACKEND
 // (the engine's backend choice, default auto), BENCH_ARCH (only tl-resnet-s or mobilenet-v1-0.25-224),
-// BENCH_PYTHON.
+// BENCH_THREADS (a fine-tuning run's threads, default the physical cores, as a lone run gets), BENCH_PYTHON.
 import os from 'node:os';
 import { readShippedData } from '../../electron/datasets/shipped.js';
 import type { BackendChoice } from '../../electron/contract/index.js';
 import { initWasmBackend } from '../../electron/training/kernels/wasm-setup.js';
 import { profileTrainingStep, timeKernelsInCpuTime } from '../profile-step.js';
+import { physicalCores } from '../../electron/services/training/pool-size.js';
 import type { BenchSection } from '../report.js';
 import { runInChild } from '../training/children.js';
 import { BENCH_ARCHS, type BenchArch } from '../training/engine-backbones.js';
@@ -72,7 +73,7 @@ export async function run(): Promise<BenchSection[]> {
   const specs = plan({
     quick, datasetId: process.env.BENCH_DATASET, train: envNumber('BENCH_IMAGES'), mobileNetTrain: envNumber('BENCH_MOBILENET_IMAGES'),
     ftEpochs: envNumber('BENCH_REPEATS'), backend: process.env.BENCH_BACKEND as BackendChoice | undefined,
-    arch: process.env.BENCH_ARCH as BenchArch | undefined,
+    arch: process.env.BENCH_ARCH as BenchArch | undefined, threads: envNumber('BENCH_THREADS') ?? physicalCores(),
   });
   if (specs.length === 0) throw new Error(`BENCH_ARCH=${process.env.BENCH_ARCH} is none of ${BENCH_ARCHS.join(', ')}`);
   const classes = (await readShippedData(resourcesDir, specs[0].datasetId)).meta.classes.length;
@@ -97,7 +98,7 @@ export async function run(): Promise<BenchSection[]> {
   const cpu = os.cpus()[0]?.model ?? 'unknown CPU';
   const notes = [
     `${cpu} × ${os.cpus().length}; load average ${loadBefore} before the suite, ${load()} after (${minutes.toFixed(1)} min); other processes on this machine inflate wall times, CPU times less so`,
-    engine ? `engine: the backend ladder chose ${engine.rung} (${engine.device}); single-threaded in Node` : 'engine: no workload finished',
+    engine ? `engine: the backend ladder chose ${engine.rung} (${engine.device}); forward and feature extraction on one thread, fine-tuning on as many as its row says (data-parallel shards of each batch)` : 'engine: no workload finished',
     python
       ? torch
         ? `pytorch: torch ${torch.torch} via ${python}; "${cols.all}" = torch.set_num_threads(${torch.threads}), every core the process may use; "${cols.one}" = one thread; torch's own default here is ${torch.defaultThreads} thread${torch.defaultThreads === 1 ? '' : 's'}`

@@ -21,6 +21,11 @@ export interface WorkloadSpec {
   /** Forward and feature extraction: times each is run; the fastest counts. */
   repeats: number;
   backend: BackendChoice;
+  /** Fine-tuning: threads the run may use (data-parallel shards on wasm), as a lone run on this
+   *  machine gets; absent: 1. */
+  threads?: number;
+  /** A side-by-side reference row (fine-tuning on one thread), not judged against a goal. */
+  reference?: boolean;
 }
 
 export interface Timing { wallS: number; cpuS: number }
@@ -68,7 +73,8 @@ export interface WorkloadRun {
 export const workloadLabel = (s: WorkloadSpec): string => {
   if (s.kind === 'forward') return `${s.arch} · forward pass`;
   if (s.kind === 'feature-extraction') return `${s.arch} · feature extraction run, ${s.headEpochs} head epochs`;
-  return `${s.arch} · fine-tuning epoch, ${s.unfreeze === 'all' ? 'full' : `unfreeze top ${s.unfreeze}`}`;
+  const threads = s.threads ?? 1;
+  return `${s.arch} · fine-tuning epoch, ${s.unfreeze === 'all' ? 'full' : `unfreeze top ${s.unfreeze}`}, ${threads} thread${threads === 1 ? '' : 's'}`;
 };
 
 export interface PlanOptions {
@@ -80,12 +86,15 @@ export interface PlanOptions {
   backend?: BackendChoice;
   /** Only this network's workloads. */
   arch?: BenchArch;
+  /** Threads a fine-tuning run gets (the app's default for a lone run: the physical cores). */
+  threads?: number;
 }
 
 /** The workloads of one suite run: tl-resnet-s forward, cached FE, full and top-2 fine-tuning; MobileNet forward, cached FE, top-2. */
 export function plan(o: PlanOptions): WorkloadSpec[] {
   const train = o.train ?? (o.quick ? 128 : 1024);
   const mobileTrain = o.mobileNetTrain ?? (o.quick ? 64 : Math.min(train, 512));
+  const threads = Math.max(1, o.threads ?? 1);
   const base = {
     datasetId: o.datasetId ?? 'fashion-target', batch: 64, headEpochs: 10, ftEpochs: o.ftEpochs ?? (o.quick ? 2 : 3),
     backend: o.backend ?? 'auto', unfreeze: 2 as number | 'all',
@@ -96,11 +105,13 @@ export function plan(o: PlanOptions): WorkloadSpec[] {
   const all: WorkloadSpec[] = [
     { ...tl, kind: 'forward' },
     { ...tl, kind: 'feature-extraction' },
-    { ...tl, kind: 'fine-tuning', unfreeze: 'all' },
-    { ...tl, kind: 'fine-tuning', unfreeze: 2 },
+    { ...tl, kind: 'fine-tuning', unfreeze: 'all', threads },
+    // The same epoch on one thread, beside it: what the threads buy.
+    ...(threads > 1 ? [{ ...tl, kind: 'fine-tuning' as const, unfreeze: 'all' as const, threads: 1, reference: true }] : []),
+    { ...tl, kind: 'fine-tuning', unfreeze: 2, threads },
     { ...mn, kind: 'forward' },
     { ...mn, kind: 'feature-extraction' },
-    { ...mn, kind: 'fine-tuning', unfreeze: 2 },
+    { ...mn, kind: 'fine-tuning', unfreeze: 2, threads },
   ];
   return o.arch ? all.filter((s) => s.arch === o.arch) : all;
 }

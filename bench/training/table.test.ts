@@ -51,7 +51,7 @@ describe('training bench verdicts', () => {
     expect(rows[1]['engine wall s']).toBe('—');
     expect(failureLines(runs)).toEqual([
       'tl-resnet-s · forward pass: pytorch (all cores) failed — Traceback / boom / more',
-      'mobilenet-v1-0.25-224 · fine-tuning epoch, unfreeze top 2: engine failed — out of memory',
+      'mobilenet-v1-0.25-224 · fine-tuning epoch, unfreeze top 2, 1 thread: engine failed — out of memory',
     ]);
     expect(verdictLines(runs)).toEqual([]);
   });
@@ -76,6 +76,19 @@ describe('training bench plan', () => {
       ['mobilenet-v1-0.25-224', 'fine-tuning', 2, 512],
     ]);
     expect(new Set(specs.map((s) => `${s.batch} ${s.sizes.val} ${s.sizes.test} ${s.headEpochs} ${s.ftEpochs} ${s.backend}`))).toEqual(new Set(['64 64 64 10 3 auto']));
+  });
+
+  it('fine-tunes on the threads it is given, with a one-thread reference row beside full fine-tuning that is not judged', () => {
+    const specs = plan({ quick: false, threads: 4 });
+    expect(specs.map((s) => [s.kind, s.unfreeze, s.threads ?? 1, !!s.reference])).toEqual([
+      ['forward', 2, 1, false], ['feature-extraction', 2, 1, false],
+      ['fine-tuning', 'all', 4, false], ['fine-tuning', 'all', 1, true], ['fine-tuning', 2, 4, false],
+      ['forward', 2, 1, false], ['feature-extraction', 2, 1, false], ['fine-tuning', 2, 4, false],
+    ]);
+    const reference = specs[3];
+    const rows = timingRows([{ spec: reference, engine: engine([6, 6]), torchAll: torch(4, 1), torchOne: torch(1, 2) }]);
+    expect(rows[0]).toMatchObject({ workload: 'tl-resnet-s · fine-tuning epoch, full, 1 thread', goal: '', verdict: '' });
+    expect(timingRows([{ spec: specs[2], engine: engine([2, 6]), torchAll: torch(4, 1), torchOne: torch(1, 2) }])[0]).toMatchObject({ workload: 'tl-resnet-s · fine-tuning epoch, full, 4 threads', verdict: 'met' });
   });
 
   it('shrinks a quick run and honours explicit sizes', () => {

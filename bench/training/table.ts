@@ -24,7 +24,7 @@ export function torchColumns(runs: WorkloadRun[]): { all: string; one: string; a
   return { all: `torch ×${threads ?? 'all'}`, one: 'torch ×1', allInWords: `PyTorch on ${threads ?? 'all'} threads` };
 }
 
-const hasFineTuneGoal = (s: WorkloadSpec) => s.kind === 'fine-tuning' && s.arch === 'tl-resnet-s';
+const hasFineTuneGoal = (s: WorkloadSpec) => s.kind === 'fine-tuning' && s.arch === 'tl-resnet-s' && !s.reference;
 
 function timingRow(run: WorkloadRun, cols: { all: string; one: string }): Row {
   const e = valueOf(run.engine)?.main;

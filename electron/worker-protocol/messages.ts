@@ -15,7 +15,8 @@ export const WorkerEnv = z.object({
 
 export const ToWorker = z.discriminatedUnion('type', [
   z.object({ type: z.literal('init'), env: WorkerEnv }),
-  z.object({ type: z.literal('start'), runId: z.string(), config: TrainConfig }),
+  /** threads: how many the run may use (data-parallel fine-tuning on wasm); absent: 1. */
+  z.object({ type: z.literal('start'), runId: z.string(), config: TrainConfig, threads: z.number().int().min(1).max(256).optional() }),
   z.object({ type: z.literal('cancel'), runId: z.string() }),
   z.object({ type: z.literal('device'), requestId: z.number(), refresh: z.boolean() }),
   z.object({ type: z.literal('analyze'), requestId: z.number(), dataset: DatasetRef, backboneId: z.string() }),

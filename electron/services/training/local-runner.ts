@@ -3,12 +3,15 @@
 // killed (a kernel may be stuck), and its death is reported like any other.
 import { hostname } from 'node:os';
 import type { Job, JobMessage, JobReport, JobRunner } from './training-queue.js';
+import { threadsPerRun } from './pool-size.js';
 import type { WorkerHost } from './worker-host.js';
 
 /** Where local jobs run: `size()` workers, each reached through its host. Built by the training service. */
 export interface WorkerPool {
   size(): number;
   host(slot: number): WorkerHost;
+  /** Cores the pool's runs share (default: the machine's physical cores). */
+  cores?(): number;
 }
 
 /** If a worker has not confirmed a cancel after this long, it is killed. */
@@ -39,7 +42,11 @@ export class LocalPoolRunner implements JobRunner {
     this.slots[slot] = entry;
     report.running({ machine: this.machine, remote: false, rung: null, gpu: null });
     try {
-      await this.pool.host(slot).send({ type: 'start', runId: job.runId, config: job.config });
+      // The queue hands over every job that fits in one go; after this tick all of them hold their
+      // slots, so a pair's two runs split the cores instead of each taking them all.
+      await Promise.resolve();
+      const threads = threadsPerRun(this.slots.filter(Boolean).length, this.pool.cores?.());
+      await this.pool.host(slot).send({ type: 'start', runId: job.runId, config: job.config, threads });
     } catch (e) {
       if (this.slots[slot] === entry) this.free(slot);
       throw e;

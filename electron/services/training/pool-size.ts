@@ -39,3 +39,12 @@ export function poolSize(setting: TrainingWorkers, facts: PoolFacts = { cores: p
   const byMemory = Math.floor(facts.freeBytes / WORKER_MEMORY_BYTES);
   return Math.max(1, Math.min(facts.cores, byMemory));
 }
+
+/**
+ * Threads one run may use when `running` runs share the machine's `cores` (a run trains data-parallel
+ * over them on the wasm backend): the cores split evenly, at least 1. A run keeps what it got when it
+ * started, so one that started alone shares its cores with any that start later.
+ */
+export function threadsPerRun(running: number, cores = physicalCores()): number {
+  return Math.max(1, Math.floor(cores / Math.max(1, running)));
+}

@@ -4,6 +4,7 @@
 // loop checks every training and validation batch against the run's held-out mask.
 import * as tf from '@tensorflow/tfjs';
 import type { EpochMetrics } from '../../contract/index.js';
+import { lossOf, predictedCorrect } from './loss.js';
 import { epochOrder } from './random.js';
 import { BatchRecorder, PeakMemory, RunProgress, yieldToEventLoop, type EmitFn } from './progress.js';
 
@@ -31,6 +32,9 @@ export interface PhaseSpec {
   predict: (indices: Int32Array) => tf.Tensor2D;
   labels: (indices: Int32Array) => Int32Array;
   numClasses: number;
+  /** Takes the place of optimizer.minimize for a batch (data-parallel shards over threads);
+   *  answers the batch's mean loss and correct count. */
+  step?: (input: tf.Tensor, labels: Int32Array) => Promise<{ loss: number; correct: number }>;
   optimizer: tf.Optimizer;
   variables: tf.Variable[];
   /** Everything that can change in this phase (incl. BN moving stats), to restore the best epoch. */
@@ -69,22 +73,6 @@ function checkHeldOut(idx: Int32Array, heldOut: Uint8Array | undefined, kind: 't
   for (let i = 0; i < idx.length; i++) if (heldOut[idx[i]]) throw new TestImageLeakError(kind, idx[i]);
 }
 
-function lossOf(probs: tf.Tensor2D, labels: Int32Array, numClasses: number): tf.Scalar {
-  return tf.tidy(() => {
-    const y = tf.oneHot(tf.tensor1d(labels, 'int32'), numClasses);
-    return tf.mean(tf.metrics.categoricalCrossentropy(y, probs)) as tf.Scalar;
-  });
-}
-
-function correctCount(probs: tf.Tensor2D, labels: Int32Array): number {
-  const argmax = tf.argMax(probs, 1);
-  const predicted = argmax.dataSync();
-  argmax.dispose();
-  let n = 0;
-  for (let i = 0; i < labels.length; i++) if (predicted[i] === labels[i]) n++;
-  return n;
-}
-
 function* batchesOf(indices: Int32Array, size: number): Generator<Int32Array> {
   for (let i = 0; i < indices.length; i += size) yield indices.subarray(i, Math.min(indices.length, i + size));
 }
@@ -100,12 +88,35 @@ export async function evaluate(spec: PhaseSpec, ctx: LoopContext): Promise<{ los
     const probs = spec.predict(idx);
     const l = lossOf(probs, labels, spec.numClasses);
     loss += (await l.data())[0] * idx.length;
-    correct += correctCount(probs, labels);
+    correct += predictedCorrect(probs, labels);
     tf.dispose([probs, l]);
     await yieldToEventLoop();
   }
   const n = Math.max(1, spec.val.length);
   return { loss: loss / n, acc: correct / n };
+}
+
+/** One optimizer step on this thread: the loop's own path. */
+async function minimize(spec: PhaseSpec, idx: Int32Array, labels: Int32Array): Promise<{ loss: number; correct: number }> {
+  const input = spec.prepare(idx);
+  let probs: tf.Tensor2D | null = null;
+  const loss = spec.optimizer.minimize(() => {
+    const p = spec.forwardTrain(input);
+    probs = tf.keep(p);
+    return lossOf(p, labels, spec.numClasses);
+  }, true, spec.variables);
+  const batchLoss = loss ? (await loss.data())[0] : NaN;
+  const batchCorrect = probs ? predictedCorrect(probs, labels) : 0;
+  tf.dispose([input, loss as tf.Scalar, probs as unknown as tf.Tensor]);
+  return { loss: batchLoss, correct: batchCorrect };
+}
+
+async function stepOn(step: NonNullable<PhaseSpec['step']>, input: tf.Tensor, labels: Int32Array): Promise<{ loss: number; correct: number }> {
+  try {
+    return await step(input, labels);
+  } finally {
+    input.dispose();
+  }
 }
 
 export async function trainPhase(spec: PhaseSpec, ctx: LoopContext): Promise<PhaseOutcome> {
@@ -126,16 +137,7 @@ export async function trainPhase(spec: PhaseSpec, ctx: LoopContext): Promise<Pha
         if (ctx.signal.aborted) throw new CancelledError();
         checkHeldOut(idx, spec.heldOut, 'training');
         const labels = spec.labels(idx);
-        const input = spec.prepare(idx);
-        let probs: tf.Tensor2D | null = null;
-        const loss = spec.optimizer.minimize(() => {
-          const p = spec.forwardTrain(input);
-          probs = tf.keep(p);
-          return lossOf(p, labels, spec.numClasses);
-        }, true, spec.variables);
-        const batchLoss = loss ? (await loss.data())[0] : NaN;
-        const batchCorrect = probs ? correctCount(probs, labels) : 0;
-        tf.dispose([input, loss as tf.Scalar, probs as unknown as tf.Tensor]);
+        const { loss: batchLoss, correct: batchCorrect } = await (spec.step ? stepOn(spec.step, spec.prepare(idx), labels) : minimize(spec, idx, labels));
         if (!Number.isFinite(batchLoss)) throw new Error(`Training diverged (loss is ${batchLoss}) in epoch ${epoch + 1}; try a lower learning rate.`);
         lossSum += batchLoss * idx.length;
         correct += batchCorrect;

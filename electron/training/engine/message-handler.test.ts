@@ -39,6 +39,22 @@ describe('worker host', () => {
   }, 60_000);
 });
 
+describe('start messages', () => {
+  it("pass the run's threads to the engine, and refuse a thread count that is not a positive integer", async () => {
+    const sent: FromWorker[] = [];
+    const host = createMessageHandler((m) => { sent.push(m); }, testDeps().deps);
+    host.handle({ type: 'init', env: testEnv() });
+    host.handle({ type: 'start', runId: 'bad', config: tinyConfig(), threads: 0 });
+    expect(sent.at(-1)).toMatchObject({ type: 'log', level: 'error', message: expect.stringMatching(/threads/) });
+    const config = tinyConfig({ strategy: 'fine-tuning', unfreezeBlocks: 1, twoPhase: false, headEpochs: 0, batchSize: 16, epochs: 1 });
+    host.handle({ type: 'start', runId: 'two', config, threads: 2 });
+    await host.idle();
+    await new Promise((r) => setTimeout(r, 50));
+    const result = sent.find((m): m is Extract<FromWorker, { type: 'result' }> => m.type === 'result');
+    expect(result?.result.notes.join(' ')).toMatch(/Fine-tuning ran on 2 threads/);
+  }, 60_000);
+});
+
 describe('describeModel requests', () => {
   it('answer with the facts the real parts compute, which the shipped facts.json holds', async () => {
     const sent: FromWorker[] = [];

@@ -52,7 +52,7 @@ function plannedStages(setup: RunSetup): Stage[] {
 
 export async function runTraining(
   runId: string, config: TrainConfig, env: WorkerEnv, emit: EmitFn, signal: AbortSignal,
-  deps: EngineDeps, options: { cachePrefix?: boolean } = {},
+  deps: EngineDeps, options: { cachePrefix?: boolean; threads?: number } = {},
 ): Promise<RunOutcome> {
   const started = performance.now();
   const progress = new RunProgress(runId, emit, [{ phase: 'loading', cost: 1 }, { phase: 'decoding', cost: 2 }]);
@@ -64,6 +64,8 @@ export async function runTraining(
     startTensors = tf.memory().numTensors;
     setup = await loadRunInputs(config, env, deps, signal, progress, (done, total) => progress.update(done / Math.max(1, total), { message: `Decoding images ${done}/${total}` }));
     if (options.cachePrefix === false) setup.cachePrefix = false;
+    setup.threads = options.threads;
+    setup.shardThreads = deps.host.shardThreads;
     if (signal.aborted) throw new CancelledError();
     if (deps.memoryCapBytes) await checkTrainingFits(setup, deps.memoryCapBytes);
     const outcome = await train(runId, setup, backend, emit, signal, started, progress, new PeakMemory(deps.host.rssBytes, deps.memoryCapBytes, deps.host.memoryName));

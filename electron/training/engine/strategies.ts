@@ -14,6 +14,7 @@ import { inputBatch, labelsOf } from './images.js';
 import { buildPrefixCache, PREFIX_CACHE_MAX_BYTES, prefixCacheBytes, type PrefixCache } from './prefix-cache.js';
 import { trainPhase, type LoopContext, type PhaseOutcome, type PhaseSpec } from './loop.js';
 import { deriveSeed } from './random.js';
+import { DataParallelStep, MIN_SHARD_IMAGES, ShardNet, type ShardThreads } from './data-parallel.js';
 
 export interface RunSetup {
   config: TrainConfig;
@@ -33,6 +34,10 @@ export interface RunSetup {
   embeddingCache: 'memory' | 'disk' | 'off' | 'n/a';
   /** false: fine-tuning runs the frozen blocks on every batch even where their output could be cached (tests compare both). */
   cachePrefix?: boolean;
+  /** Threads fine-tuning may use (data-parallel shards); 1 or absent: this thread alone. */
+  threads?: number;
+  /** The host's helper threads, when it has them. */
+  shardThreads?: ShardThreads;
 }
 
 /** Rows of `e` at `indices`, as a [n, dim] tensor. */
@@ -53,7 +58,7 @@ function augmenter(setup: RunSetup): ((x: tf.Tensor4D) => tf.Tensor4D) | undefin
   return (x) => fn(x, deriveSeed(setup.config.seed, `augment:${step++}`));
 }
 
-function baseSpec(setup: RunSetup, over: Pick<PhaseSpec, 'phase' | 'progressPhase' | 'epochs' | 'firstEpoch' | 'prepare' | 'forwardTrain' | 'predict' | 'optimizer' | 'variables' | 'state' | 'earlyStopping'>): PhaseSpec {
+function baseSpec(setup: RunSetup, over: Pick<PhaseSpec, 'phase' | 'progressPhase' | 'epochs' | 'firstEpoch' | 'prepare' | 'forwardTrain' | 'predict' | 'optimizer' | 'variables' | 'state' | 'earlyStopping' | 'step'>): PhaseSpec {
   return {
     ...over,
     train: setup.split.train, val: setup.split.val, heldOut: setup.heldOut, batchSize: setup.config.batchSize, seed: setup.config.seed,
@@ -157,7 +162,9 @@ export async function fineTuneTopBlocks(
   ctx.progress.enter('fine-tuning', `Fine-tuning ${split.trainableLayers.length} layers and the head at learning rate ${config.learningRate}`);
   const cache = await cachePrefix(setup, ctx, split, augment);
   const optimizer = createOptimizer(config.optimizer, config.learningRate);
+  let parallel: DataParallelStep | null = null;
   try {
+    parallel = await startDataParallel(setup, split, optimizer, suffixTraining);
     const trainable = split.trainableLayers.flatMap((l) => l.trainableWeights.map((w) => w.read() as tf.Variable));
     return await trainPhase(baseSpec(setup, {
       phase: 'fine-tune', progressPhase: 'fine-tuning', epochs: opts.epochs, firstEpoch: opts.firstEpoch,
@@ -175,10 +182,31 @@ export async function fineTuneTopBlocks(
       optimizer, variables: [...trainable, ...head.variables()],
       state: changeable(split, head, config.trainFrozenBatchNorm),
       earlyStopping: config.earlyStopping,
+      step: parallel ? (x, labels) => parallel!.step(x, labels) : undefined,
     }), ctx);
   } finally {
+    parallel?.close();
     optimizer.dispose();
   }
+}
+
+/**
+ * Helper threads for fine-tuning when the run may use more than one and trains on wasm (native
+ * backends use every core themselves); null otherwise. The run's notes say how it trained.
+ */
+async function startDataParallel(setup: RunSetup, split: SplitModel, optimizer: tf.Optimizer, suffixTraining: boolean): Promise<DataParallelStep | null> {
+  const { config, head, data } = setup;
+  const threads = Math.min(setup.threads ?? 1, Math.floor(config.batchSize / MIN_SHARD_IMAGES));
+  if (threads <= 1 || !setup.shardThreads || !split.suffix || tf.getBackend() !== 'wasm') return null;
+  const net = new ShardNet(split.suffix, head, suffixTraining);
+  const links = await setup.shardThreads(threads - 1, {
+    suffixTopology: split.suffix.toJSON(null, false) as unknown as Record<string, unknown>,
+    suffixTraining,
+    head: { featureSize: head.featureSize, numClasses: data.classes.length, seed: config.seed },
+  }, net.values('all'));
+  const share = Math.ceil(config.batchSize / threads);
+  setup.notes.push(`Fine-tuning ran on ${threads} threads: each computed the gradient of about ${share} of every batch's ${config.batchSize} images, and the averaged gradient took one step.${suffixTraining ? ` BatchNorm layers normalised each thread's ${share} images with their own statistics, so the same run on another number of threads differs slightly.` : ''}`);
+  return new DataParallelStep(net, links, optimizer);
 }
 
 /**

@@ -1,0 +1,38 @@
+// How the local pool shares the machine's cores between the runs it starts: every job the queue
+// hands over in one go counts, so a pair splits the cores and a lone run gets them all.
+import { describe, expect, it } from 'vitest';
+import type { ToWorker } from '../../worker-protocol/messages.js';
+import { defaultConfig } from '../../contract/budget.js';
+import { LocalPoolRunner } from './local-runner.js';
+import type { JobReport } from './training-queue.js';
+import type { WorkerHost } from './worker-host.js';
+
+function pool(size: number, cores: number) {
+  const sent: ToWorker[][] = Array.from({ length: size }, () => []);
+  const hosts = sent.map((box) => ({ send: async (m: ToWorker) => { box.push(m); } }) as unknown as WorkerHost);
+  return { sent, runner: new LocalPoolRunner({ size: () => size, host: (slot) => hosts[slot], cores: () => cores }, 'here') };
+}
+
+const report: JobReport = { message: () => {}, running: () => {}, requeued: () => {}, died: () => {} };
+const job = (runId: string) => ({ runId, config: defaultConfig('fine-tuning', 1000) });
+const threadsOf = (m: ToWorker | undefined) => (m?.type === 'start' ? m.threads : undefined);
+
+describe('LocalPoolRunner threads per run', () => {
+  it('gives a lone run every core', async () => {
+    const { sent, runner } = pool(2, 4);
+    await runner.start(job('a'), report);
+    expect(threadsOf(sent[0][0])).toBe(4);
+  });
+
+  it('splits the cores between the runs handed over together (a pair)', async () => {
+    const { sent, runner } = pool(2, 4);
+    await Promise.all([runner.start(job('a'), report), runner.start(job('b'), report)]);
+    expect([threadsOf(sent[0][0]), threadsOf(sent[1][0])]).toEqual([2, 2]);
+  });
+
+  it('never gives fewer than one thread', async () => {
+    const { sent, runner } = pool(3, 2);
+    await Promise.all(['a', 'b', 'c'].map((id) => runner.start(job(id), report)));
+    expect(sent.map((s) => threadsOf(s[0]))).toEqual([1, 1, 1]);
+  });
+});

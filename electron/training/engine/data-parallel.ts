@@ -1,0 +1,217 @@
+// Data-parallel fine-tuning for a single run on many cores. The wasm backend computes on one thread,
+// so a batch is cut into shards: this thread computes the gradient of the first shard on the real
+// model while helper threads (each with a replica of the trainable part) compute the others. The
+// shard gradients are averaged, weighted by shard size (the gradient of the whole batch's mean
+// loss), one optimizer step is applied here, and the new weights go to every replica with the
+// next batch. Nothing here needs Node: the host supplies the links to its threads.
+//
+// BatchNorm: layers that train on batch statistics normalise each shard with that shard's own mean
+// and variance (as PyTorch's DistributedDataParallel does without SyncBatchNorm), and their moving
+// statistics become the shard-size-weighted mean of every replica's update. So a run on N threads
+// equals one thread only where no BatchNorm layer uses batch statistics (BatchNorm in inference
+// mode, or none in the unfrozen part); otherwise it equals one thread training on the same shards.
+import * as tf from '@tensorflow/tfjs';
+import { createHead, type Head } from './head.js';
+import { lossOf, predictedCorrect } from './loss.js';
+
+/** What a helper thread needs to rebuild the trainable part: its topology, the head, BN mode. */
+export interface ReplicaSpec {
+  /** The trainable suffix as `LayersModel.toJSON(null, false)`: the boundary activations → features. */
+  suffixTopology: Record<string, unknown>;
+  suffixTraining: boolean;
+  head: { featureSize: number; numClasses: number; seed: number };
+}
+
+/** Values of one replica's synchronised variables, in `ShardNet.synced` order. */
+export type WeightValues = Float32Array[];
+
+export interface ShardStep {
+  /** Batch-local shard input (boundary activations) and its labels. */
+  input: Float32Array;
+  shape: number[];
+  labels: Int32Array;
+  /** The weights after the last optimizer step; null when the replica already holds them. */
+  weights: WeightValues | null;
+}
+
+export interface ShardResult {
+  loss: number;
+  correct: number;
+  /** d(mean shard loss)/d(variable), in `ShardNet.trainable` order. */
+  grads: Float32Array[];
+  /** The BatchNorm moving statistics after this shard's forward pass, in `ShardNet.stats` order. */
+  stats: Float32Array[];
+}
+
+/** A thread that holds a replica: sends it steps, answers with its shard's gradient. */
+export interface ShardLink {
+  step(step: ShardStep): Promise<ShardResult>;
+  close(): void;
+}
+
+/** Starts helper threads with a replica each, built from every weight (`ShardNet.values('all')`):
+ *  the host's threads; a window has none. */
+export type ShardThreads = (count: number, spec: ReplicaSpec, weights: WeightValues) => Promise<ShardLink[]>;
+
+/** The trainable part of fine-tuning, on either side: the real model here, a replica in a helper. */
+export class ShardNet {
+  /** Trained by gradient, in a fixed order both sides agree on (layer name, weight index). */
+  readonly trainable: tf.Variable[];
+  /** BatchNorm moving statistics that change in the forward pass (batch-statistics mode only). */
+  readonly stats: tf.Variable[];
+
+  /** Every weight of the suffix and the head (incl. moving statistics in inference mode and the
+   *  head's fixed standardisation): what a replica starts from. */
+  readonly all: tf.Variable[];
+
+  constructor(private readonly suffix: tf.LayersModel, readonly head: Head, private readonly suffixTraining: boolean) {
+    const layers = [...suffix.layers].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+    const read = (w: tf.LayerVariable) => w.read() as tf.Variable;
+    this.trainable = [...layers.flatMap((l) => l.trainableWeights.map(read)), ...head.variables()];
+    this.stats = suffixTraining
+      ? layers.filter((l) => l.getClassName() === 'BatchNormalization').flatMap((l) => l.nonTrainableWeights.map(read))
+      : [];
+    this.all = [...layers, ...head.layers].flatMap((l) => l.weights.map(read));
+  }
+
+  /** Everything a replica must hold to compute the next shard exactly as this side would. */
+  get synced(): tf.Variable[] {
+    return [...this.trainable, ...this.stats];
+  }
+
+  forward(x: tf.Tensor): tf.Tensor2D {
+    return this.head.apply(this.suffix.apply(x, { training: this.suffixTraining }) as tf.Tensor, true);
+  }
+
+  /** One shard's mean loss, correct count and gradient; the forward pass updates `stats`. */
+  computeShard(input: tf.Tensor, labels: Int32Array): ShardResult {
+    let probs: tf.Tensor2D | null = null;
+    const numClasses = this.head.dense.getConfig().units as number;
+    const { value, grads } = tf.variableGrads(() => {
+      const p = this.forward(input);
+      probs = tf.keep(p);
+      return lossOf(p, labels, numClasses);
+    }, this.trainable);
+    const out: ShardResult = {
+      loss: value.dataSync()[0],
+      correct: predictedCorrect(probs!, labels),
+      grads: this.trainable.map((v) => grads[v.name].dataSync() as Float32Array),
+      stats: this.stats.map((v) => v.dataSync() as Float32Array),
+    };
+    tf.dispose([value, probs!, ...Object.values(grads)]);
+    return out;
+  }
+
+  /** Sets the synchronised variables (`which` = 'synced') or every weight ('all'). */
+  assign(values: WeightValues, which: 'synced' | 'all' = 'synced'): void {
+    const vars = which === 'all' ? this.all : this.synced;
+    if (values.length !== vars.length) throw new Error(`A shard replica expected ${vars.length} weight arrays, got ${values.length}.`);
+    vars.forEach((v, i) => {
+      if (values[i].length !== v.size) throw new Error(`Weight ${v.name} has ${v.size} values, got ${values[i].length}.`);
+      const t = tf.tensor(values[i], v.shape);
+      v.assign(t);
+      t.dispose();
+    });
+  }
+
+  values(which: 'synced' | 'all' = 'synced'): WeightValues {
+    return (which === 'all' ? this.all : this.synced).map((v) => v.dataSync() as Float32Array);
+  }
+}
+
+/** A replica from its spec and every weight (`ShardNet.values('all')`): a helper thread's side. */
+export async function buildReplica(spec: ReplicaSpec, weights: WeightValues): Promise<ShardNet> {
+  const config = { modelTopology: spec.suffixTopology } as unknown as Parameters<typeof tf.models.modelFromJSON>[0];
+  const suffix = await tf.models.modelFromJSON(config);
+  const head = createHead(spec.head.featureSize, spec.head.numClasses, spec.head.seed);
+  const net = new ShardNet(suffix, head, spec.suffixTraining);
+  net.assign(weights, 'all');
+  return net;
+}
+
+/** Shards never hold fewer images than this: a BatchNorm over a handful of images is mostly noise. */
+export const MIN_SHARD_IMAGES = 8;
+
+/** Shard sizes of an n-image batch over at most `threads` shards (sizes differ by at most one). */
+export function shardSizes(n: number, threads: number): number[] {
+  const count = Math.max(1, Math.min(threads, Math.floor(n / MIN_SHARD_IMAGES)));
+  return Array.from({ length: count }, (_, k) => Math.floor(n / count) + (k < n % count ? 1 : 0));
+}
+
+/** Weighted sum Σ w_k · x_k of same-length arrays, in shard order (the same order on every run). */
+function weightedSum(parts: Float32Array[], weights: number[]): Float32Array {
+  const out = new Float32Array(parts[0].length);
+  parts.forEach((p, k) => {
+    const w = weights[k];
+    for (let i = 0; i < out.length; i++) out[i] += w * p[i];
+  });
+  return out;
+}
+
+/** One optimizer step over a batch split into shards across `links` (plus this thread). */
+export class DataParallelStep {
+  private sent: boolean[];
+
+  constructor(private readonly net: ShardNet, private readonly links: ShardLink[], private readonly optimizer: tf.Optimizer) {
+    // The replicas were built from the current weights.
+    this.sent = links.map(() => true);
+  }
+
+  get threads(): number {
+    return this.links.length + 1;
+  }
+
+  async step(input: tf.Tensor, labels: Int32Array): Promise<{ loss: number; correct: number }> {
+    const n = labels.length;
+    const sizes = shardSizes(n, this.threads);
+    const rowSize = input.size / n;
+    const values = sizes.length > 1 ? input.dataSync() as Float32Array : null;
+    const weights = sizes.length > 1 && this.sent.some((s) => !s) ? this.net.values() : null;
+    const remote: Promise<ShardResult>[] = [];
+    let start = sizes[0];
+    for (let k = 1; k < sizes.length; k++) {
+      const end = start + sizes[k];
+      const link = k - 1;
+      remote.push(this.links[link].step({
+        input: values!.slice(start * rowSize, end * rowSize), shape: [sizes[k], ...input.shape.slice(1)],
+        labels: labels.slice(start, end), weights: this.sent[link] ? null : weights,
+      }));
+      this.sent[link] = true;
+      start = end;
+    }
+    // This thread's shard runs while the helpers compute theirs.
+    const own = tf.tidy(() => (sizes.length > 1 ? input.slice(0, sizes[0]) : input.clone()));
+    let results: ShardResult[];
+    try {
+      const mine = this.net.computeShard(own, labels.subarray(0, sizes[0]));
+      results = [mine, ...(await Promise.all(remote))];
+    } finally {
+      own.dispose();
+    }
+    const w = sizes.map((s) => s / n);
+    const grads: tf.NamedTensorMap = {};
+    this.net.trainable.forEach((v, i) => {
+      grads[v.name] = tf.tensor(results.length > 1 ? weightedSum(results.map((r) => r.grads[i]), w) : results[0].grads[i], v.shape);
+    });
+    this.optimizer.applyGradients(grads);
+    tf.dispose(Object.values(grads));
+    if (results.length > 1) {
+      this.net.stats.forEach((v, i) => {
+        const t = tf.tensor(weightedSum(results.map((r) => r.stats[i]), w), v.shape);
+        v.assign(t);
+        t.dispose();
+      });
+    }
+    // Every replica needs the new weights before its next shard; the ones that sat out this
+    // batch (a short last batch) as much as the others.
+    this.sent = this.links.map(() => false);
+    return {
+      loss: results.reduce((s, r, k) => s + w[k] * r.loss, 0),
+      correct: results.reduce((s, r) => s + r.correct, 0),
+    };
+  }
+
+  close(): void {
+    for (const l of this.links) l.close();
+  }
+}

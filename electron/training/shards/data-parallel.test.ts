@@ -1,0 +1,166 @@
+// Data-parallel fine-tuning on real worker threads (each its own wasm backend and replica), against
+// the loop's own single-thread step on the same tl-resnet and the same batches.
+import * as tf from '@tensorflow/tfjs';
+import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { buildReplica, DataParallelStep, ShardNet, shardSizes, type ReplicaSpec, type ShardLink } from '../engine/data-parallel.js';
+import { frozenLayerNames } from '../engine/graph.js';
+import { createHead } from '../engine/head.js';
+import { lossOf } from '../engine/loss.js';
+import { prepareFineTuning } from '../engine/strategies.js';
+import { freshBackbone } from '../engine/testing/engine-fixtures.js';
+import { initWasmBackend } from '../kernels/wasm-setup.js';
+import { nodeShardThreads } from './thread-links.js';
+
+const BATCH = 32;
+const STEPS = 3;
+const CLASSES = 5;
+
+interface Fixture { net: ShardNet; spec: ReplicaSpec; optimizer: tf.Optimizer; batches: { x: tf.Tensor; labels: Int32Array }[]; dispose(): void }
+
+/** The top two blocks of a seeded tl-resnet and a head, with the same seeded batches every time. */
+function fixture(suffixTraining: boolean): Fixture {
+  const backbone = freshBackbone(7);
+  const model = backbone.model!;
+  const split = prepareFineTuning(backbone, frozenLayerNames(model, backbone.blocks, 2));
+  const head = createHead(64, CLASSES, 11);
+  const features = tf.tidy(() => split.suffix!.apply(tf.randomUniform([64, ...split.suffix!.inputs[0].shape.slice(1) as number[]], 0, 1, 'float32', 5), { training: false }) as tf.Tensor);
+  head.fitStandardization(features.dataSync() as Float32Array, 64);
+  features.dispose();
+  const shape = split.suffix!.inputs[0].shape.slice(1) as number[];
+  const batches = Array.from({ length: STEPS }, (_, s) => ({
+    x: tf.randomUniform([BATCH, ...shape], 0, 2, 'float32', 100 + s),
+    labels: Int32Array.from({ length: BATCH }, (_, i) => (i * 7 + s) % CLASSES),
+  }));
+  const net = new ShardNet(split.suffix!, head, suffixTraining);
+  const spec: ReplicaSpec = { suffixTopology: split.suffix!.toJSON(null, false) as unknown as Record<string, unknown>, suffixTraining, head: { featureSize: 64, numClasses: CLASSES, seed: 11 } };
+  // Plain SGD: an update proportional to the gradient, so a wrongly weighted average shows (Adam would hide a scale).
+  const optimizer = tf.train.sgd(0.05);
+  return {
+    net, spec, optimizer, batches,
+    dispose: () => {
+      optimizer.dispose();
+      tf.dispose(batches.map((b) => b.x));
+      model.layers.forEach((l) => l.dispose());
+      head.layers.forEach((l) => l.dispose());
+    },
+  };
+}
+
+/** The loop's own step: optimizer.minimize over the whole batch on this thread. */
+function unshardedSteps(f: Fixture): number[] {
+  return f.batches.map(({ x, labels }) => {
+    const loss = f.optimizer.minimize(() => lossOf(f.net.forward(x), labels, CLASSES), true, f.net.trainable)!;
+    const v = loss.dataSync()[0];
+    loss.dispose();
+    return v;
+  });
+}
+
+async function shardedSteps(f: Fixture, links: ShardLink[]): Promise<number[]> {
+  const step = new DataParallelStep(f.net, links, f.optimizer);
+  try {
+    const out: number[] = [];
+    for (const { x, labels } of f.batches) out.push((await step.step(x, labels)).loss);
+    return out;
+  } finally {
+    step.close();
+  }
+}
+
+/** A replica in this very thread: the same shards computed one after another. */
+async function inThisThread(f: Fixture): Promise<ShardLink> {
+  const replica = await buildReplica(f.spec, f.net.values('all'));
+  return {
+    async step(s) {
+      if (s.weights) replica.assign(s.weights);
+      const x = tf.tensor(s.input, s.shape);
+      try { return replica.computeShard(x, s.labels); } finally { x.dispose(); }
+    },
+    close() { [...replica.all].forEach((v) => v.dispose()); },
+  };
+}
+
+const maxAbsDiff = (a: Float32Array[], b: Float32Array[]) => Math.max(...a.map((x, i) => Math.max(...x.map((v, j) => Math.abs(v - b[i][j])))));
+
+let open: Fixture[] = [];
+const track = (f: Fixture) => { open.push(f); return f; };
+
+beforeAll(async () => { await initWasmBackend(); });
+afterEach(() => { open.forEach((f) => f.dispose()); open = []; });
+
+describe('data-parallel fine-tuning', () => {
+  it('cuts a batch into near-equal shards of at least 8 images', () => {
+    expect(shardSizes(64, 2)).toEqual([32, 32]);
+    expect(shardSizes(65, 4)).toEqual([17, 16, 16, 16]);
+    expect(shardSizes(15, 4)).toEqual([15]);
+    expect(shardSizes(16, 4)).toEqual([8, 8]);
+    expect(shardSizes(64, 1)).toEqual([64]);
+  });
+
+  it('on two threads equals one thread where no BatchNorm uses batch statistics', async () => {
+    const one = track(fixture(false));
+    const lossesOne = unshardedSteps(one);
+    const two = track(fixture(false));
+    const before = two.net.values();
+    const lossesTwo = await shardedSteps(two, await nodeShardThreads(1, two.spec, two.net.values('all')));
+    // The same arithmetic, summed in another order: float rounding only.
+    lossesTwo.forEach((l, i) => expect(l).toBeCloseTo(lossesOne[i], 5));
+    expect(maxAbsDiff(two.net.values(), one.net.values())).toBeLessThan(1e-5);
+    // ...and the steps did move the weights (by far more than that).
+    expect(maxAbsDiff(two.net.values(), before)).toBeGreaterThan(1e-4);
+  }, 60_000);
+
+  it('with batch statistics, equals one thread computing the same shards, and differs from unsharded batches', async () => {
+    const threads = track(fixture(true));
+    await shardedSteps(threads, await nodeShardThreads(1, threads.spec, threads.net.values('all')));
+    const here = track(fixture(true));
+    await shardedSteps(here, [await inThisThread(here)]);
+    // Same wasm code on every thread, same shards, same order of sums: the very same bits.
+    expect(maxAbsDiff(threads.net.values(), here.net.values())).toBe(0);
+    // Each shard normalised with its own statistics: not the run an unsharded batch gives.
+    const whole = track(fixture(true));
+    unshardedSteps(whole);
+    expect(maxAbsDiff(threads.net.values(), whole.net.values())).toBeGreaterThan(1e-6);
+  }, 60_000);
+
+  it("moves BatchNorm's statistics by the mean of every shard's update, not this thread's alone", async () => {
+    const threads = track(fixture(true));
+    const start = threads.net.values('all');
+    const { x, labels } = threads.batches[0];
+    const step = new DataParallelStep(threads.net, await nodeShardThreads(1, threads.spec, start), threads.optimizer);
+    try { await step.step(x, labels); } finally { step.close(); }
+    // By hand: each half through its own copy of the starting weights, then the mean.
+    const here = track(fixture(true));
+    const other = await inThisThread(here);
+    const halves = [tf.tidy(() => x.slice(0, BATCH / 2)), tf.tidy(() => x.slice(BATCH / 2))];
+    const first = here.net.computeShard(halves[0], labels.subarray(0, BATCH / 2)).stats;
+    const second = (await other.step({ input: halves[1].dataSync() as Float32Array, shape: halves[1].shape, labels: labels.slice(BATCH / 2), weights: null })).stats;
+    tf.dispose(halves);
+    other.close();
+    const expected = first.map((a, i) => a.map((v, j) => 0.5 * v + 0.5 * second[i][j]));
+    const got = threads.net.stats.map((v) => v.dataSync() as Float32Array);
+    expect(maxAbsDiff(got, expected)).toBeLessThan(1e-6);
+    expect(maxAbsDiff(got, first)).toBeGreaterThan(1e-6);
+  }, 60_000);
+
+  it('a replica that cannot be built fails the start with the reason', async () => {
+    const f = track(fixture(false));
+    const wrong = f.net.values('all').slice(1);
+    await expect(nodeShardThreads(1, f.spec, wrong)).rejects.toThrow(/training thread.*expected \d+ weight arrays, got \d+/);
+  }, 60_000);
+
+  it('a shard the thread cannot compute fails that step with the reason, and the link stays usable', async () => {
+    const f = track(fixture(false));
+    const [link] = await nodeShardThreads(1, f.spec, f.net.values('all'));
+    try {
+      const { x, labels } = f.batches[0];
+      const input = x.dataSync() as Float32Array;
+      await expect(link.step({ input, shape: x.shape, labels, weights: [new Float32Array(3)] })).rejects.toThrow(/A training thread failed: A shard replica expected \d+ weight arrays, got 1/);
+      const ok = await link.step({ input, shape: x.shape, labels, weights: null });
+      expect(Number.isFinite(ok.loss)).toBe(true);
+    } finally {
+      link.close();
+    }
+    await expect(link.step({ input: new Float32Array(0), shape: [0], labels: new Int32Array(0), weights: null })).rejects.toThrow(/closed/);
+  }, 60_000);
+});

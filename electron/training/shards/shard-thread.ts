@@ -1,0 +1,38 @@
+// A helper thread of a data-parallel run: its own wasm backend (with the training kernels) and a
+// replica of the trainable part; it answers each shard with that shard's gradient.
+import { parentPort } from 'node:worker_threads';
+import * as tf from '@tensorflow/tfjs';
+import { buildReplica, type ShardNet } from '../engine/data-parallel.js';
+import { initWasmBackend } from '../kernels/wasm-setup.js';
+import type { FromShardThread, ToShardThread } from './protocol.js';
+
+const port = parentPort;
+if (!port) throw new Error('shard-thread runs as a worker thread of a training run.');
+tf.env().set('PROD', true);
+
+let net: ShardNet | null = null;
+const send = (m: FromShardThread) => port.postMessage(m);
+const message = (e: unknown) => (e instanceof Error ? e.message : String(e));
+
+async function handle(m: ToShardThread): Promise<void> {
+  if (m.type === 'init') {
+    await initWasmBackend();
+    net = await buildReplica(m.spec, m.weights);
+    return send({ type: 'ready' });
+  }
+  if (m.type !== 'step') throw new Error(`unknown message ${(m as { type?: unknown }).type}`);
+  if (!net) throw new Error('a shard arrived before the replica was built');
+  if (m.weights) net.assign(m.weights);
+  const input = tf.tensor(m.input, m.shape);
+  try {
+    send({ type: 'shard', id: m.id, ...net.computeShard(input, m.labels) });
+  } finally {
+    input.dispose();
+  }
+}
+
+// One message at a time, in order: a step must never overtake the init or the step before it.
+let queue = Promise.resolve();
+port.on('message', (m: ToShardThread) => {
+  queue = queue.then(() => handle(m)).catch((e) => send({ type: 'error', id: m.type === 'step' ? m.id : null, message: message(e) }));
+});
