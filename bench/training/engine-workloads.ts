@@ -80,7 +80,7 @@ async function trainRun(spec: WorkloadSpec, env: WorkerEnv, deps: EngineDeps): P
   const clock = new RunClock(spec.sizes.train);
   let outcome: Awaited<ReturnType<typeof runTraining>> | undefined;
   const timing = await measure(async () => {
-    outcome = await runTraining('bench-run', runConfig(spec), env, clock.emit, new AbortController().signal, deps, { threads: spec.threads });
+    outcome = await runTraining('bench-run', runConfig(spec), env, clock.emit, new AbortController().signal, deps, { threads: spec.threads, cores: spec.cores });
   });
   const end = performance.now();
   if (outcome?.status !== 'completed') throw new Error(`the ${spec.kind} run ${outcome?.status ?? 'did not finish'}${outcome?.status === 'failed' ? `: ${outcome.error}` : ''}`);

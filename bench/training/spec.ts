@@ -24,6 +24,8 @@ export interface WorkloadSpec {
   /** Fine-tuning: threads the run may use (data-parallel shards on wasm), as a lone run on this
    *  machine gets; absent: 1. */
   threads?: number;
+  /** Fine-tuning: the cores that fix a batch's shards (the machine's physical cores); absent: threads. */
+  cores?: number;
   /** A side-by-side reference row (fine-tuning on one thread), not judged against a goal. */
   reference?: boolean;
 }
@@ -105,13 +107,13 @@ export function plan(o: PlanOptions): WorkloadSpec[] {
   const all: WorkloadSpec[] = [
     { ...tl, kind: 'forward' },
     { ...tl, kind: 'feature-extraction' },
-    { ...tl, kind: 'fine-tuning', unfreeze: 'all', threads },
-    // The same epoch on one thread, beside it: what the threads buy.
-    ...(threads > 1 ? [{ ...tl, kind: 'fine-tuning' as const, unfreeze: 'all' as const, threads: 1, reference: true }] : []),
-    { ...tl, kind: 'fine-tuning', unfreeze: 2, threads },
+    { ...tl, kind: 'fine-tuning', unfreeze: 'all', threads, cores: threads },
+    // The same run on one thread, beside it (the same shards, as a run sharing the machine trains): what the threads buy.
+    ...(threads > 1 ? [{ ...tl, kind: 'fine-tuning' as const, unfreeze: 'all' as const, threads: 1, cores: threads, reference: true }] : []),
+    { ...tl, kind: 'fine-tuning', unfreeze: 2, threads, cores: threads },
     { ...mn, kind: 'forward' },
     { ...mn, kind: 'feature-extraction' },
-    { ...mn, kind: 'fine-tuning', unfreeze: 2, threads },
+    { ...mn, kind: 'fine-tuning', unfreeze: 2, threads, cores: threads },
   ];
   return o.arch ? all.filter((s) => s.arch === o.arch) : all;
 }

@@ -15,8 +15,12 @@ export const WorkerEnv = z.object({
 
 export const ToWorker = z.discriminatedUnion('type', [
   z.object({ type: z.literal('init'), env: WorkerEnv }),
-  /** threads: how many the run may use (data-parallel fine-tuning on wasm); absent: 1. */
-  z.object({ type: z.literal('start'), runId: z.string(), config: TrainConfig, threads: z.number().int().min(1).max(256).optional() }),
+  /** threads: how many the run may use now (data-parallel fine-tuning on wasm; absent: 1); cores: the
+   *  machine's physical cores, which fix the shards of a batch whatever the threads (absent: threads). */
+  z.object({
+    type: z.literal('start'), runId: z.string(), config: TrainConfig,
+    threads: z.number().int().min(1).max(256).optional(), cores: z.number().int().min(1).max(256).optional(),
+  }),
   z.object({ type: z.literal('cancel'), runId: z.string() }),
   z.object({ type: z.literal('device'), requestId: z.number(), refresh: z.boolean() }),
   z.object({ type: z.literal('analyze'), requestId: z.number(), dataset: DatasetRef, backboneId: z.string() }),

@@ -16,6 +16,7 @@ function pool(size: number, cores: number) {
 const report: JobReport = { message: () => {}, running: () => {}, requeued: () => {}, died: () => {} };
 const job = (runId: string) => ({ runId, config: defaultConfig('fine-tuning', 1000) });
 const threadsOf = (m: ToWorker | undefined) => (m?.type === 'start' ? m.threads : undefined);
+const coresOf = (m: ToWorker | undefined) => (m?.type === 'start' ? m.cores : undefined);
 
 describe('LocalPoolRunner threads per run', () => {
   it('gives a lone run every core', async () => {
@@ -28,6 +29,8 @@ describe('LocalPoolRunner threads per run', () => {
     const { sent, runner } = pool(2, 4);
     await Promise.all([runner.start(job('a'), report), runner.start(job('b'), report)]);
     expect([threadsOf(sent[0][0]), threadsOf(sent[1][0])]).toEqual([2, 2]);
+    // The machine's cores go with every run: they, not the threads, fix a batch's shards.
+    expect([coresOf(sent[0][0]), coresOf(sent[1][0])]).toEqual([4, 4]);
   });
 
   it('never gives fewer than one thread', async () => {

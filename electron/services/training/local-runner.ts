@@ -3,7 +3,7 @@
 // killed (a kernel may be stuck), and its death is reported like any other.
 import { hostname } from 'node:os';
 import type { Job, JobMessage, JobReport, JobRunner } from './training-queue.js';
-import { threadsPerRun } from './pool-size.js';
+import { physicalCores, threadsPerRun } from './pool-size.js';
 import type { WorkerHost } from './worker-host.js';
 
 /** Where local jobs run: `size()` workers, each reached through its host. Built by the training service. */
@@ -45,8 +45,9 @@ export class LocalPoolRunner implements JobRunner {
       // The queue hands over every job that fits in one go; after this tick all of them hold their
       // slots, so a pair's two runs split the cores instead of each taking them all.
       await Promise.resolve();
-      const threads = threadsPerRun(this.slots.filter(Boolean).length, this.pool.cores?.());
-      await this.pool.host(slot).send({ type: 'start', runId: job.runId, config: job.config, threads });
+      const cores = this.pool.cores?.() ?? physicalCores();
+      const threads = threadsPerRun(this.slots.filter(Boolean).length, cores);
+      await this.pool.host(slot).send({ type: 'start', runId: job.runId, config: job.config, threads, cores });
     } catch (e) {
       if (this.slots[slot] === entry) this.free(slot);
       throw e;

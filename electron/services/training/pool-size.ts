@@ -43,7 +43,8 @@ export function poolSize(setting: TrainingWorkers, facts: PoolFacts = { cores: p
 /**
  * Threads one run may use when `running` runs share the machine's `cores` (a run trains data-parallel
  * over them on the wasm backend): the cores split evenly, at least 1. A run keeps what it got when it
- * started, so one that started alone shares its cores with any that start later.
+ * started, so one that started alone shares its cores with any that start later. The threads change
+ * only the speed: the shards of a batch follow the cores alone.
  */
 export function threadsPerRun(running: number, cores = physicalCores()): number {
   return Math.max(1, Math.floor(cores / Math.max(1, running)));

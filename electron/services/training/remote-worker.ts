@@ -9,7 +9,7 @@ import { randomBytes } from 'node:crypto';
 import { UnrecoverableError, Worker, type Job as BullJob } from 'bullmq';
 import type { JobWorker } from '../../contract/index.js';
 import type { WorkerEnv } from '../../worker-protocol/messages.js';
-import { threadsPerRun } from './pool-size.js';
+import { physicalCores, threadsPerRun } from './pool-size.js';
 import { packRunFolder } from './remote-artifacts.js';
 import { CANCEL_CHANNEL, JobData, PREFIX, SERVER_KEY, ServerInfo, queueName, refusedKey, workerKey, type JobOutcome, type ProgressData, type WorkerInfo } from './remote-protocol.js';
 import { reachable, redisConnection } from './remote-runner.js';
@@ -126,7 +126,7 @@ export async function startLabWorker(opts: LabWorkerOptions): Promise<LabWorker>
           },
           onDied: (reason) => reject(new Error(`${reason} (on lab worker ${opts.machine})`)),
         };
-        slot.host.send({ type: 'start', runId, config, threads: threadsPerRun(opts.concurrency) }).catch((e: unknown) => reject(e instanceof Error ? e : new Error(String(e))));
+        slot.host.send({ type: 'start', runId, config, threads: threadsPerRun(opts.concurrency), cores: physicalCores() }).catch((e: unknown) => reject(e instanceof Error ? e : new Error(String(e))));
       });
     } finally {
       if (killTimer) clearTimeout(killTimer);

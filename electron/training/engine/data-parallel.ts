@@ -1,15 +1,16 @@
 // Data-parallel fine-tuning for a single run on many cores. The wasm backend computes on one thread,
-// so a batch is cut into shards: this thread computes the gradient of the first shard on the real
-// model while helper threads (each with a replica of the trainable part) compute the others. The
-// shard gradients are averaged, weighted by shard size (the gradient of the whole batch's mean
-// loss), one optimizer step is applied here, and the new weights go to every replica with the
-// next batch. Nothing here needs Node: the host supplies the links to its threads.
+// so a batch is cut into shards: this thread computes its shards on the real model while helper
+// threads (each with a replica of the trainable part) compute theirs. The shard gradients are
+// averaged, weighted by shard size (the gradient of the whole batch's mean loss), one optimizer step
+// is applied here, and the new weights go to every replica with the next batch. Nothing here needs
+// Node: the host supplies the links to its threads.
 //
-// BatchNorm: layers that train on batch statistics normalise each shard with that shard's own mean
-// and variance (as PyTorch's DistributedDataParallel does without SyncBatchNorm), and their moving
-// statistics become the shard-size-weighted mean of every replica's update. So a run on N threads
-// equals one thread only where no BatchNorm layer uses batch statistics (BatchNorm in inference
-// mode, or none in the unfrozen part); otherwise it equals one thread training on the same shards.
+// The shards are fixed by the machine (its physical cores) and the batch size, never by how many
+// threads a run got: a run that shares the machine computes the same shards, a few per thread, so it
+// trains bit for bit the run it would have trained alone. BatchNorm layers that train on batch
+// statistics normalise each shard with that shard's own mean and variance (as PyTorch's
+// DistributedDataParallel does without SyncBatchNorm); their moving statistics become the
+// shard-size-weighted mean of every shard's update.
 import * as tf from '@tensorflow/tfjs';
 import { createHead, type Head } from './head.js';
 import { lossOf, predictedCorrect } from './loss.js';
@@ -25,11 +26,16 @@ export interface ReplicaSpec {
 /** Values of one replica's synchronised variables, in `ShardNet.synced` order. */
 export type WeightValues = Float32Array[];
 
-export interface ShardStep {
-  /** Batch-local shard input (boundary activations) and its labels. */
+/** One shard of a batch: its input (boundary activations) and labels. */
+export interface Shard {
   input: Float32Array;
   shape: number[];
   labels: Int32Array;
+}
+
+/** A helper's part of one batch. */
+export interface ShardStep {
+  shards: Shard[];
   /** The weights after the last optimizer step; null when the replica already holds them. */
   weights: WeightValues | null;
 }
@@ -43,9 +49,9 @@ export interface ShardResult {
   stats: Float32Array[];
 }
 
-/** A thread that holds a replica: sends it steps, answers with its shard's gradient. */
+/** A thread that holds a replica: sends it its shards of a batch, answers with their gradients. */
 export interface ShardLink {
-  step(step: ShardStep): Promise<ShardResult>;
+  step(step: ShardStep): Promise<ShardResult[]>;
   close(): void;
 }
 
@@ -96,10 +102,23 @@ export class ShardNet {
       loss: value.dataSync()[0],
       correct: predictedCorrect(probs!, labels),
       grads: this.trainable.map((v) => grads[v.name].dataSync() as Float32Array),
-      stats: this.stats.map((v) => v.dataSync() as Float32Array),
+      stats: this.stats.map((v) => Float32Array.from(v.dataSync() as Float32Array)),
     };
     tf.dispose([value, probs!, ...Object.values(grads)]);
     return out;
+  }
+
+  /** Several shards one after another, each from the same moving statistics (as on threads of their own). */
+  computeShards(shards: { input: tf.Tensor; labels: Int32Array }[]): ShardResult[] {
+    const start = shards.length > 1 ? this.stats.map((v) => tf.clone(v)) : [];
+    try {
+      return shards.map((s, i) => {
+        if (i > 0) this.stats.forEach((v, j) => v.assign(start[j]));
+        return this.computeShard(s.input, s.labels);
+      });
+    } finally {
+      tf.dispose(start);
+    }
   }
 
   /** Sets the synchronised variables (`which` = 'synced') or every weight ('all'). */
@@ -129,13 +148,21 @@ export async function buildReplica(spec: ReplicaSpec, weights: WeightValues): Pr
   return net;
 }
 
-/** Shards never hold fewer images than this: a BatchNorm over a handful of images is mostly noise. */
-export const MIN_SHARD_IMAGES = 8;
+/** Shards never hold fewer images than this: BatchNorm's error grows quickly once it normalises
+ *  over fewer (Wu & He, "Group Normalization", 2018, fig. 1). */
+export const MIN_SHARD_IMAGES = 16;
 
-/** Shard sizes of an n-image batch over at most `threads` shards (sizes differ by at most one). */
-export function shardSizes(n: number, threads: number): number[] {
-  const count = Math.max(1, Math.min(threads, Math.floor(n / MIN_SHARD_IMAGES)));
-  return Array.from({ length: count }, (_, k) => Math.floor(n / count) + (k < n % count ? 1 : 0));
+/** Shards of a batch of `batchSize` on a machine with `cores` physical cores: one per core, as long
+ *  as each keeps MIN_SHARD_IMAGES. Depends on nothing else, so the threads a run gets never change it. */
+export function shardCount(batchSize: number, cores: number): number {
+  return Math.max(1, Math.min(cores, Math.floor(batchSize / MIN_SHARD_IMAGES)));
+}
+
+/** Sizes of `count` shards of an n-image batch (differing by at most one); a batch too short for
+ *  `count` shards of MIN_SHARD_IMAGES gets fewer (the last batch of an epoch, say). */
+export function shardSizes(n: number, count: number): number[] {
+  const k = Math.max(1, Math.min(count, Math.floor(n / MIN_SHARD_IMAGES)));
+  return Array.from({ length: k }, (_, i) => Math.floor(n / k) + (i < n % k ? 1 : 0));
 }
 
 /** Weighted sum Σ w_k · x_k of same-length arrays, in shard order (the same order on every run). */
@@ -148,11 +175,14 @@ function weightedSum(parts: Float32Array[], weights: number[]): Float32Array {
   return out;
 }
 
-/** One optimizer step over a batch split into shards across `links` (plus this thread). */
+/** One optimizer step over a batch cut into `shards` shards, computed here and on `links`' threads. */
 export class DataParallelStep {
   private sent: boolean[];
 
-  constructor(private readonly net: ShardNet, private readonly links: ShardLink[], private readonly optimizer: tf.Optimizer) {
+  constructor(
+    private readonly net: ShardNet, private readonly links: ShardLink[], private readonly optimizer: tf.Optimizer,
+    private readonly shards: number,
+  ) {
     // The replicas were built from the current weights.
     this.sent = links.map(() => true);
   }
@@ -163,30 +193,33 @@ export class DataParallelStep {
 
   async step(input: tf.Tensor, labels: Int32Array): Promise<{ loss: number; correct: number }> {
     const n = labels.length;
-    const sizes = shardSizes(n, this.threads);
+    const sizes = shardSizes(n, this.shards);
+    const offsets = sizes.map((_, k) => sizes.slice(0, k).reduce((a, b) => a + b, 0));
+    // Shard k is computed by thread k mod threads (0: this one).
+    const owner = (k: number) => k % this.threads;
     const rowSize = input.size / n;
     const values = sizes.length > 1 ? input.dataSync() as Float32Array : null;
-    const weights = sizes.length > 1 && this.sent.some((s) => !s) ? this.net.values() : null;
-    const remote: Promise<ShardResult>[] = [];
-    let start = sizes[0];
-    for (let k = 1; k < sizes.length; k++) {
-      const end = start + sizes[k];
-      const link = k - 1;
-      remote.push(this.links[link].step({
-        input: values!.slice(start * rowSize, end * rowSize), shape: [sizes[k], ...input.shape.slice(1)],
-        labels: labels.slice(start, end), weights: this.sent[link] ? null : weights,
+    const mineIdx = sizes.map((_, k) => k).filter((k) => owner(k) === 0);
+    const weights = this.links.some((_, t) => !this.sent[t] && sizes.some((_, k) => owner(k) === t + 1)) ? this.net.values() : null;
+    const remote = this.links.map((link, t) => {
+      const ks = sizes.map((_, k) => k).filter((k) => owner(k) === t + 1);
+      if (ks.length === 0) return null;
+      const shards = ks.map((k) => ({
+        input: values!.slice(offsets[k] * rowSize, (offsets[k] + sizes[k]) * rowSize), shape: [sizes[k], ...input.shape.slice(1)],
+        labels: labels.slice(offsets[k], offsets[k] + sizes[k]),
       }));
-      this.sent[link] = true;
-      start = end;
-    }
-    // This thread's shard runs while the helpers compute theirs.
-    const own = tf.tidy(() => (sizes.length > 1 ? input.slice(0, sizes[0]) : input.clone()));
-    let results: ShardResult[];
+      const out = link.step({ shards, weights: this.sent[t] ? null : weights }).then((rs) => ks.map((k, i) => [k, rs[i]] as const));
+      this.sent[t] = true;
+      return out;
+    });
+    // This thread's shards run while the helpers compute theirs.
+    const own = mineIdx.map((k) => ({ input: tf.tidy(() => input.slice(offsets[k], sizes[k])), labels: labels.subarray(offsets[k], offsets[k] + sizes[k]) }));
+    const results: ShardResult[] = new Array(sizes.length);
     try {
-      const mine = this.net.computeShard(own, labels.subarray(0, sizes[0]));
-      results = [mine, ...(await Promise.all(remote))];
+      this.net.computeShards(own).forEach((r, i) => { results[mineIdx[i]] = r; });
+      for (const pairs of await Promise.all(remote.filter((r) => r !== null))) for (const [k, r] of pairs) results[k] = r;
     } finally {
-      own.dispose();
+      tf.dispose(own.map((o) => o.input));
     }
     const w = sizes.map((s) => s / n);
     const grads: tf.NamedTensorMap = {};
@@ -202,7 +235,7 @@ export class DataParallelStep {
         t.dispose();
       });
     }
-    // Every replica needs the new weights before its next shard; the ones that sat out this
+    // Every replica needs the new weights before its next shards; the ones that sat out this
     // batch (a short last batch) as much as the others.
     this.sent = this.links.map(() => false);
     return {

@@ -45,14 +45,14 @@ export function createMessageHandler(send: Send, deps: EngineDeps): MessageHandl
     return env;
   };
 
-  function start(runId: string, config: Parameters<typeof runTraining>[1], threads?: number): void {
+  function start(runId: string, config: Parameters<typeof runTraining>[1], parallel: { threads?: number; cores?: number }): void {
     if (!env) return send({ type: 'failed', runId, error: 'The training worker has not been initialised (no "init" message yet).' });
     if (job) return send({ type: 'failed', runId, error: `The training worker is busy with run ${job.runId}; runs are started one at a time.` });
     const abort = new AbortController();
     const current = { runId, abort, ended: false };
     job = current;
     const workerEnv = env;
-    void enqueue(() => runTraining(runId, config, workerEnv, send, abort.signal, deps, { threads }))
+    void enqueue(() => runTraining(runId, config, workerEnv, send, abort.signal, deps, parallel))
       .then((outcome) => { if (!current.ended) send(outcomeMessage(runId, outcome)); })
       .catch((err) => { if (!current.ended) send({ type: 'failed', runId, error: `Run failed unexpectedly: ${message(err)}` }); })
       .finally(() => { if (job === current) job = null; });
@@ -71,7 +71,7 @@ export function createMessageHandler(send: Send, deps: EngineDeps): MessageHandl
           env = msg.env;
           return send({ type: 'ready', pid: deps.host.pid });
         case 'start':
-          return start(msg.runId, msg.config, msg.threads);
+          return start(msg.runId, msg.config, { threads: msg.threads, cores: msg.cores });
         case 'cancel':
           if (job?.runId === msg.runId) job.abort.abort();
           else log('warn', `Cancel for run ${msg.runId} ignored: it is not running here.`);

@@ -52,7 +52,7 @@ function plannedStages(setup: RunSetup): Stage[] {
 
 export async function runTraining(
   runId: string, config: TrainConfig, env: WorkerEnv, emit: EmitFn, signal: AbortSignal,
-  deps: EngineDeps, options: { cachePrefix?: boolean; threads?: number } = {},
+  deps: EngineDeps, options: { cachePrefix?: boolean; threads?: number; cores?: number } = {},
 ): Promise<RunOutcome> {
   const started = performance.now();
   const progress = new RunProgress(runId, emit, [{ phase: 'loading', cost: 1 }, { phase: 'decoding', cost: 2 }]);
@@ -65,6 +65,7 @@ export async function runTraining(
     setup = await loadRunInputs(config, env, deps, signal, progress, (done, total) => progress.update(done / Math.max(1, total), { message: `Decoding images ${done}/${total}` }));
     if (options.cachePrefix === false) setup.cachePrefix = false;
     setup.threads = options.threads;
+    setup.cores = options.cores;
     setup.shardThreads = deps.host.shardThreads;
     if (signal.aborted) throw new CancelledError();
     if (deps.memoryCapBytes) await checkTrainingFits(setup, deps.memoryCapBytes);

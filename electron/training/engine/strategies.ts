@@ -14,7 +14,7 @@ import { inputBatch, labelsOf } from './images.js';
 import { buildPrefixCache, PREFIX_CACHE_MAX_BYTES, prefixCacheBytes, type PrefixCache } from './prefix-cache.js';
 import { trainPhase, type LoopContext, type PhaseOutcome, type PhaseSpec } from './loop.js';
 import { deriveSeed } from './random.js';
-import { DataParallelStep, MIN_SHARD_IMAGES, ShardNet, type ShardThreads } from './data-parallel.js';
+import { DataParallelStep, shardCount, ShardNet, type ShardThreads } from './data-parallel.js';
 
 export interface RunSetup {
   config: TrainConfig;
@@ -34,8 +34,10 @@ export interface RunSetup {
   embeddingCache: 'memory' | 'disk' | 'off' | 'n/a';
   /** false: fine-tuning runs the frozen blocks on every batch even where their output could be cached (tests compare both). */
   cachePrefix?: boolean;
-  /** Threads fine-tuning may use (data-parallel shards); 1 or absent: this thread alone. */
+  /** Threads fine-tuning may use now (data-parallel shards); 1 or absent: this thread alone. */
   threads?: number;
+  /** The machine's physical cores: they fix how many shards a batch is cut into (default: threads). */
+  cores?: number;
   /** The host's helper threads, when it has them. */
   shardThreads?: ShardThreads;
 }
@@ -191,22 +193,24 @@ export async function fineTuneTopBlocks(
 }
 
 /**
- * Helper threads for fine-tuning when the run may use more than one and trains on wasm (native
- * backends use every core themselves); null otherwise. The run's notes say how it trained.
+ * Shards for fine-tuning on wasm (native backends use every core themselves): as many per batch as
+ * the machine has cores (shardCount), computed on the threads this run was given, the rest here.
+ * null when a batch stays whole. The run's notes say how it trained.
  */
 async function startDataParallel(setup: RunSetup, split: SplitModel, optimizer: tf.Optimizer, suffixTraining: boolean): Promise<DataParallelStep | null> {
   const { config, head, data } = setup;
-  const threads = Math.min(setup.threads ?? 1, Math.floor(config.batchSize / MIN_SHARD_IMAGES));
-  if (threads <= 1 || !setup.shardThreads || !split.suffix || tf.getBackend() !== 'wasm') return null;
+  const shards = shardCount(config.batchSize, setup.cores ?? setup.threads ?? 1);
+  if (shards <= 1 || !split.suffix || tf.getBackend() !== 'wasm') return null;
+  const threads = setup.shardThreads ? Math.max(1, Math.min(setup.threads ?? 1, shards)) : 1;
   const net = new ShardNet(split.suffix, head, suffixTraining);
-  const links = await setup.shardThreads(threads - 1, {
+  const links = threads > 1 ? await setup.shardThreads!(threads - 1, {
     suffixTopology: split.suffix.toJSON(null, false) as unknown as Record<string, unknown>,
     suffixTraining,
     head: { featureSize: head.featureSize, numClasses: data.classes.length, seed: config.seed },
-  }, net.values('all'));
-  const share = Math.ceil(config.batchSize / threads);
-  setup.notes.push(`Fine-tuning ran on ${threads} threads: each computed the gradient of about ${share} of every batch's ${config.batchSize} images, and the averaged gradient took one step.${suffixTraining ? ` BatchNorm layers normalised each thread's ${share} images with their own statistics, so the same run on another number of threads differs slightly.` : ''}`);
-  return new DataParallelStep(net, links, optimizer);
+  }, net.values('all')) : [];
+  const share = Math.ceil(config.batchSize / shards);
+  setup.notes.push(`Fine-tuning cut every batch of ${config.batchSize} images into ${shards} shards of about ${share} (one per core of this machine), computed on ${threads} thread${threads === 1 ? '' : 's'}; the shards' averaged gradient took one step.${suffixTraining ? ` BatchNorm layers normalised each shard by its own statistics, so on a machine with another number of cores the same run differs slightly.` : ''}`);
+  return new DataParallelStep(net, links, optimizer, shards);
 }
 
 /**

@@ -2,7 +2,7 @@
 // the loop's own single-thread step on the same tl-resnet and the same batches.
 import * as tf from '@tensorflow/tfjs';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { buildReplica, DataParallelStep, ShardNet, shardSizes, type ReplicaSpec, type ShardLink } from '../engine/data-parallel.js';
+import { DataParallelStep, ShardNet, shardCount, shardSizes, type ReplicaSpec, type ShardLink } from '../engine/data-parallel.js';
 import { frozenLayerNames } from '../engine/graph.js';
 import { createHead } from '../engine/head.js';
 import { lossOf } from '../engine/loss.js';
@@ -11,7 +11,7 @@ import { freshBackbone } from '../engine/testing/engine-fixtures.js';
 import { initWasmBackend } from '../kernels/wasm-setup.js';
 import { nodeShardThreads } from './thread-links.js';
 
-const BATCH = 32;
+const BATCH = 64;
 const STEPS = 3;
 const CLASSES = 5;
 
@@ -56,8 +56,9 @@ function unshardedSteps(f: Fixture): number[] {
   });
 }
 
-async function shardedSteps(f: Fixture, links: ShardLink[]): Promise<number[]> {
-  const step = new DataParallelStep(f.net, links, f.optimizer);
+/** `shards` shards per batch, computed here and on `links`' threads. */
+async function shardedSteps(f: Fixture, links: ShardLink[], shards: number): Promise<number[]> {
+  const step = new DataParallelStep(f.net, links, f.optimizer, shards);
   try {
     const out: number[] = [];
     for (const { x, labels } of f.batches) out.push((await step.step(x, labels)).loss);
@@ -67,18 +68,7 @@ async function shardedSteps(f: Fixture, links: ShardLink[]): Promise<number[]> {
   }
 }
 
-/** A replica in this very thread: the same shards computed one after another. */
-async function inThisThread(f: Fixture): Promise<ShardLink> {
-  const replica = await buildReplica(f.spec, f.net.values('all'));
-  return {
-    async step(s) {
-      if (s.weights) replica.assign(s.weights);
-      const x = tf.tensor(s.input, s.shape);
-      try { return replica.computeShard(x, s.labels); } finally { x.dispose(); }
-    },
-    close() { [...replica.all].forEach((v) => v.dispose()); },
-  };
-}
+const threads = (f: Fixture, n: number) => nodeShardThreads(n, f.spec, f.net.values('all'));
 
 const maxAbsDiff = (a: Float32Array[], b: Float32Array[]) => Math.max(...a.map((x, i) => Math.max(...x.map((v, j) => Math.abs(v - b[i][j])))));
 
@@ -89,20 +79,20 @@ beforeAll(async () => { await initWasmBackend(); });
 afterEach(() => { open.forEach((f) => f.dispose()); open = []; });
 
 describe('data-parallel fine-tuning', () => {
-  it('cuts a batch into near-equal shards of at least 8 images', () => {
+  it('cuts a batch into one shard per core, never below 16 images, whatever the threads', () => {
+    expect([shardCount(64, 2), shardCount(64, 16), shardCount(32, 2), shardCount(16, 2), shardCount(64, 1)]).toEqual([2, 4, 2, 1, 1]);
     expect(shardSizes(64, 2)).toEqual([32, 32]);
     expect(shardSizes(65, 4)).toEqual([17, 16, 16, 16]);
+    expect(shardSizes(40, 4)).toEqual([20, 20]);
     expect(shardSizes(15, 4)).toEqual([15]);
-    expect(shardSizes(16, 4)).toEqual([8, 8]);
-    expect(shardSizes(64, 1)).toEqual([64]);
   });
 
-  it('on two threads equals one thread where no BatchNorm uses batch statistics', async () => {
+  it('on two threads equals one whole batch where no BatchNorm uses batch statistics', async () => {
     const one = track(fixture(false));
     const lossesOne = unshardedSteps(one);
     const two = track(fixture(false));
     const before = two.net.values();
-    const lossesTwo = await shardedSteps(two, await nodeShardThreads(1, two.spec, two.net.values('all')));
+    const lossesTwo = await shardedSteps(two, await threads(two, 1), 2);
     // The same arithmetic, summed in another order: float rounding only.
     lossesTwo.forEach((l, i) => expect(l).toBeCloseTo(lossesOne[i], 5));
     expect(maxAbsDiff(two.net.values(), one.net.values())).toBeLessThan(1e-5);
@@ -110,37 +100,39 @@ describe('data-parallel fine-tuning', () => {
     expect(maxAbsDiff(two.net.values(), before)).toBeGreaterThan(1e-4);
   }, 60_000);
 
-  it('with batch statistics, equals one thread computing the same shards, and differs from unsharded batches', async () => {
-    const threads = track(fixture(true));
-    await shardedSteps(threads, await nodeShardThreads(1, threads.spec, threads.net.values('all')));
-    const here = track(fixture(true));
-    await shardedSteps(here, [await inThisThread(here)]);
-    // Same wasm code on every thread, same shards, same order of sums: the very same bits.
-    expect(maxAbsDiff(threads.net.values(), here.net.values())).toBe(0);
-    // Each shard normalised with its own statistics: not the run an unsharded batch gives.
+  it('with batch statistics, trains the same bits on one thread and on two, for two shards and for four', async () => {
+    for (const shards of [2, 4]) {
+      const two = track(fixture(true));
+      await shardedSteps(two, await threads(two, 1), shards);
+      const one = track(fixture(true));
+      await shardedSteps(one, [], shards);
+      // Same wasm code on every thread, same shards from the same statistics, same order of sums.
+      expect(maxAbsDiff(two.net.values(), one.net.values()), `${shards} shards`).toBe(0);
+    }
+    // Each shard normalised with its own statistics: not the run a whole batch gives.
+    const shardedRun = track(fixture(true));
+    await shardedSteps(shardedRun, [], 2);
     const whole = track(fixture(true));
     unshardedSteps(whole);
-    expect(maxAbsDiff(threads.net.values(), whole.net.values())).toBeGreaterThan(1e-6);
-  }, 60_000);
+    expect(maxAbsDiff(shardedRun.net.values(), whole.net.values())).toBeGreaterThan(1e-6);
+  }, 120_000);
 
-  it("moves BatchNorm's statistics by the mean of every shard's update, not this thread's alone", async () => {
-    const threads = track(fixture(true));
-    const start = threads.net.values('all');
-    const { x, labels } = threads.batches[0];
-    const step = new DataParallelStep(threads.net, await nodeShardThreads(1, threads.spec, start), threads.optimizer);
-    try { await step.step(x, labels); } finally { step.close(); }
-    // By hand: each half through its own copy of the starting weights, then the mean.
-    const here = track(fixture(true));
-    const other = await inThisThread(here);
+  it("moves BatchNorm's statistics by the mean of every shard's update, not the last shard's alone", async () => {
+    const f = track(fixture(true));
+    const { x, labels } = f.batches[0];
     const halves = [tf.tidy(() => x.slice(0, BATCH / 2)), tf.tidy(() => x.slice(BATCH / 2))];
-    const first = here.net.computeShard(halves[0], labels.subarray(0, BATCH / 2)).stats;
-    const second = (await other.step({ input: halves[1].dataSync() as Float32Array, shape: halves[1].shape, labels: labels.slice(BATCH / 2), weights: null })).stats;
+    // By hand: each half from the starting statistics, one after another.
+    const [first, second] = f.net.computeShards([{ input: halves[0], labels: labels.subarray(0, BATCH / 2) }, { input: halves[1], labels: labels.subarray(BATCH / 2) }]).map((r) => r.stats);
     tf.dispose(halves);
-    other.close();
     const expected = first.map((a, i) => a.map((v, j) => 0.5 * v + 0.5 * second[i][j]));
-    const got = threads.net.stats.map((v) => v.dataSync() as Float32Array);
+    const g = track(fixture(true));
+    const step = new DataParallelStep(g.net, await threads(g, 1), g.optimizer, 2);
+    try { await step.step(x, labels); } finally { step.close(); }
+    const got = g.net.stats.map((v) => v.dataSync() as Float32Array);
+    expect(g.net.stats.length).toBeGreaterThan(0);
     expect(maxAbsDiff(got, expected)).toBeLessThan(1e-6);
-    expect(maxAbsDiff(got, first)).toBeGreaterThan(1e-6);
+    expect(maxAbsDiff(got, second)).toBeGreaterThan(1e-6);
+    expect(maxAbsDiff(first, second)).toBeGreaterThan(1e-6);
   }, 60_000);
 
   it('a replica that cannot be built fails the start with the reason', async () => {
@@ -151,16 +143,16 @@ describe('data-parallel fine-tuning', () => {
 
   it('a shard the thread cannot compute fails that step with the reason, and the link stays usable', async () => {
     const f = track(fixture(false));
-    const [link] = await nodeShardThreads(1, f.spec, f.net.values('all'));
+    const [link] = await threads(f, 1);
     try {
       const { x, labels } = f.batches[0];
-      const input = x.dataSync() as Float32Array;
-      await expect(link.step({ input, shape: x.shape, labels, weights: [new Float32Array(3)] })).rejects.toThrow(/A training thread failed: A shard replica expected \d+ weight arrays, got 1/);
-      const ok = await link.step({ input, shape: x.shape, labels, weights: null });
+      const shards = [{ input: x.dataSync() as Float32Array, shape: x.shape, labels }];
+      await expect(link.step({ shards, weights: [new Float32Array(3)] })).rejects.toThrow(/A training thread failed: A shard replica expected \d+ weight arrays, got 1/);
+      const [ok] = await link.step({ shards, weights: null });
       expect(Number.isFinite(ok.loss)).toBe(true);
     } finally {
       link.close();
     }
-    await expect(link.step({ input: new Float32Array(0), shape: [0], labels: new Int32Array(0), weights: null })).rejects.toThrow(/closed/);
+    await expect(link.step({ shards: [], weights: null })).rejects.toThrow(/closed/);
   }, 60_000);
 });

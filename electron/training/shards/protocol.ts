@@ -8,5 +8,5 @@ export type ToShardThread =
 
 export type FromShardThread =
   | { type: 'ready' }
-  | ({ type: 'shard'; id: number } & ShardResult)
+  | { type: 'shards'; id: number; results: ShardResult[] }
   | { type: 'error'; id: number | null; message: string };

@@ -1,5 +1,5 @@
 // A helper thread of a data-parallel run: its own wasm backend (with the training kernels) and a
-// replica of the trainable part; it answers each shard with that shard's gradient.
+// replica of the trainable part; it answers its shards of each batch with their gradients.
 import { parentPort } from 'node:worker_threads';
 import * as tf from '@tensorflow/tfjs';
 import { buildReplica, type ShardNet } from '../engine/data-parallel.js';
@@ -23,11 +23,11 @@ async function handle(m: ToShardThread): Promise<void> {
   if (m.type !== 'step') throw new Error(`unknown message ${(m as { type?: unknown }).type}`);
   if (!net) throw new Error('a shard arrived before the replica was built');
   if (m.weights) net.assign(m.weights);
-  const input = tf.tensor(m.input, m.shape);
+  const shards = m.shards.map((s) => ({ input: tf.tensor(s.input, s.shape), labels: s.labels }));
   try {
-    send({ type: 'shard', id: m.id, ...net.computeShard(input, m.labels) });
+    send({ type: 'shards', id: m.id, results: net.computeShards(shards) });
   } finally {
-    input.dispose();
+    tf.dispose(shards.map((s) => s.input));
   }
 }
 

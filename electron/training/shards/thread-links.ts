@@ -20,7 +20,7 @@ function threadScript(): { file: string; workerData?: { entry: string } } {
 
 class ThreadLink implements ShardLink {
   private nextId = 1;
-  private waiting = new Map<number, { resolve: (r: ShardResult) => void; reject: (e: Error) => void }>();
+  private waiting = new Map<number, { resolve: (r: ShardResult[]) => void; reject: (e: Error) => void }>();
   private failure: Error | null = null;
   private started!: { resolve: () => void; reject: (e: Error) => void };
   /** Settles once the replica is built, or the thread could not build it. */
@@ -34,7 +34,7 @@ class ThreadLink implements ShardLink {
     this.post({ type: 'init', spec, weights });
   }
 
-  step(step: Parameters<ShardLink['step']>[0]): Promise<ShardResult> {
+  step(step: Parameters<ShardLink['step']>[0]): Promise<ShardResult[]> {
     if (this.failure) return Promise.reject(this.failure);
     const id = this.nextId++;
     return new Promise((resolve, reject) => {
@@ -63,8 +63,7 @@ class ThreadLink implements ShardLink {
     }
     if (!waiter) return;
     this.waiting.delete(m.id);
-    const { type: _t, id: _i, ...result } = m;
-    waiter.resolve(result);
+    waiter.resolve(m.results);
   }
 
   private fail(e: Error): void {
