@@ -21,6 +21,8 @@ export const ToWorker = z.discriminatedUnion('type', [
     type: z.literal('start'), runId: z.string(), config: TrainConfig,
     threads: z.number().int().min(1).max(256).optional(), cores: z.number().int().min(1).max(256).optional(),
   }),
+  /** The run's share of the cores changed (another run started or ended); it changes speed only. */
+  z.object({ type: z.literal('threads'), runId: z.string(), threads: z.number().int().min(1).max(256) }),
   z.object({ type: z.literal('cancel'), runId: z.string() }),
   z.object({ type: z.literal('device'), requestId: z.number(), refresh: z.boolean() }),
   z.object({ type: z.literal('analyze'), requestId: z.number(), dataset: DatasetRef, backboneId: z.string() }),

@@ -1,5 +1,6 @@
 // How the local pool shares the machine's cores between the runs it starts: every job the queue
-// hands over in one go counts, so a pair splits the cores and a lone run gets them all.
+// hands over in one go counts, so a pair splits the cores and a lone run gets them all; when one
+// ends or starts, the others are told their new share.
 import { describe, expect, it } from 'vitest';
 import type { ToWorker } from '../../worker-protocol/messages.js';
 import { defaultConfig } from '../../contract/budget.js';
@@ -37,5 +38,17 @@ describe('LocalPoolRunner threads per run', () => {
     const { sent, runner } = pool(3, 2);
     await Promise.all(['a', 'b', 'c'].map((id) => runner.start(job(id), report)));
     expect(sent.map((s) => threadsOf(s[0]))).toEqual([1, 1, 1]);
+  });
+
+  it('gives the cores back to the runs still training when one ends, and takes some when one starts', async () => {
+    const { sent, runner } = pool(2, 4);
+    await runner.start(job('a'), report);
+    expect(threadsOf(sent[0][0])).toBe(4);
+    await runner.start(job('b'), report);
+    expect(threadsOf(sent[1][0])).toBe(2);
+    expect(sent[0].at(-1)).toEqual({ type: 'threads', runId: 'a', threads: 2 });
+    runner.onWorkerMessage(1, { type: 'cancelled', runId: 'b' });
+    expect(sent[0].at(-1)).toEqual({ type: 'threads', runId: 'a', threads: 4 });
+    expect(sent[1].filter((m) => m.type === 'threads')).toEqual([]);
   });
 });

@@ -17,7 +17,7 @@ export interface WorkerPool {
 /** If a worker has not confirmed a cancel after this long, it is killed. */
 const CANCEL_GRACE_MS = 20_000;
 
-interface Slot { job: Job; report: JobReport; cancelTimer: NodeJS.Timeout | null }
+interface Slot { job: Job; report: JobReport; cancelTimer: NodeJS.Timeout | null; threads: number | null }
 
 const ENDS = new Set<JobMessage['type']>(['result', 'cancelled', 'failed']);
 
@@ -38,16 +38,17 @@ export class LocalPoolRunner implements JobRunner {
     let slot = 0;
     while (slot < size && this.slots[slot]) slot++;
     if (slot >= size) throw new Error('No free training process (the queue handed over more jobs than the pool holds).');
-    const entry: Slot = { job, report, cancelTimer: null };
+    const entry: Slot = { job, report, cancelTimer: null, threads: null };
     this.slots[slot] = entry;
     report.running({ machine: this.machine, remote: false, rung: null, gpu: null });
     try {
       // The queue hands over every job that fits in one go; after this tick all of them hold their
       // slots, so a pair's two runs split the cores instead of each taking them all.
       await Promise.resolve();
-      const cores = this.pool.cores?.() ?? physicalCores();
-      const threads = threadsPerRun(this.slots.filter(Boolean).length, cores);
-      await this.pool.host(slot).send({ type: 'start', runId: job.runId, config: job.config, threads, cores });
+      const cores = this.cores();
+      entry.threads = threadsPerRun(this.busy(), cores);
+      this.rebalance();
+      await this.pool.host(slot).send({ type: 'start', runId: job.runId, config: job.config, threads: entry.threads, cores });
     } catch (e) {
       if (this.slots[slot] === entry) this.free(slot);
       throw e;
@@ -91,5 +92,25 @@ export class LocalPoolRunner implements JobRunner {
     const s = this.slots[slot];
     if (s?.cancelTimer) clearTimeout(s.cancelTimer);
     this.slots[slot] = null;
+    this.rebalance();
+  }
+
+  private cores(): number {
+    return this.pool.cores?.() ?? physicalCores();
+  }
+
+  private busy(): number {
+    return this.slots.filter(Boolean).length;
+  }
+
+  /** Gives every running job its share of the cores again (a job started or ended): the others
+   *  take fewer or more threads between batches, which changes only how fast they train. */
+  private rebalance() {
+    const threads = threadsPerRun(this.busy(), this.cores());
+    this.slots.forEach((s, slot) => {
+      if (!s || s.threads === null || s.threads === threads) return;
+      s.threads = threads;
+      void this.pool.host(slot).send({ type: 'threads', runId: s.job.runId, threads }).catch(() => undefined);
+    });
   }
 }

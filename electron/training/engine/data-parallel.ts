@@ -55,6 +55,9 @@ export interface ShardLink {
   close(): void;
 }
 
+/** How many threads a run may use now; the worker changes `now` as other runs start and end. */
+export interface ThreadAllowance { now: number }
+
 /** Starts helper threads with a replica each, built from every weight (`ShardNet.values('all')`):
  *  the host's threads; a window has none. */
 export type ShardThreads = (count: number, spec: ReplicaSpec, weights: WeightValues) => Promise<ShardLink[]>;
@@ -178,10 +181,18 @@ function weightedSum(parts: Float32Array[], weights: number[]): Float32Array {
 /** One optimizer step over a batch cut into `shards` shards, computed here and on `links`' threads. */
 export class DataParallelStep {
   private sent: boolean[];
+  /** Threads started for a larger allowance, not yet in use (they join between batches). */
+  private joining: ShardLink[] = [];
+  private starting = 0;
+  private closed = false;
+  /** A start failed: the run goes on with the threads it has. */
+  private cannotGrow = false;
 
   constructor(
     private readonly net: ShardNet, private readonly links: ShardLink[], private readonly optimizer: tf.Optimizer,
     private readonly shards: number,
+    /** Where the run's allowance changes, and how to start more threads for it. */
+    private readonly grow?: { allowance: ThreadAllowance; spawn(count: number): Promise<ShardLink[]> },
   ) {
     // The replicas were built from the current weights.
     this.sent = links.map(() => true);
@@ -191,7 +202,34 @@ export class DataParallelStep {
     return this.links.length + 1;
   }
 
+  /**
+   * Follows the allowance between batches: threads beyond it close, and more start in the
+   * background (about a second) and join at a later batch. The shards stay the same, so which
+   * thread computes one never changes the result.
+   */
+  private adopt(): void {
+    if (!this.grow) return;
+    const want = Math.max(1, Math.min(this.shards, this.grow.allowance.now));
+    for (const l of this.joining.splice(0)) {
+      // Built from the weights when it started: it gets the current ones with its first shards.
+      this.links.push(l);
+      this.sent.push(false);
+    }
+    while (this.links.length + 1 > want) {
+      this.links.pop()!.close();
+      this.sent.pop();
+    }
+    const missing = want - (this.links.length + 1) - this.starting;
+    if (missing <= 0 || this.cannotGrow) return;
+    this.starting += missing;
+    this.grow.spawn(missing).then(
+      (links) => { if (this.closed) links.forEach((l) => l.close()); else this.joining.push(...links); },
+      () => { this.cannotGrow = true; },
+    ).finally(() => { this.starting -= missing; });
+  }
+
   async step(input: tf.Tensor, labels: Int32Array): Promise<{ loss: number; correct: number }> {
+    this.adopt();
     const n = labels.length;
     const sizes = shardSizes(n, this.shards);
     const offsets = sizes.map((_, k) => sizes.slice(0, k).reduce((a, b) => a + b, 0));
@@ -245,6 +283,7 @@ export class DataParallelStep {
   }
 
   close(): void {
-    for (const l of this.links) l.close();
+    this.closed = true;
+    for (const l of [...this.links, ...this.joining.splice(0)]) l.close();
   }
 }

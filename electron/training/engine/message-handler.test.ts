@@ -47,11 +47,15 @@ describe('start messages', () => {
     host.handle({ type: 'start', runId: 'bad', config: tinyConfig(), threads: 0 });
     expect(sent.at(-1)).toMatchObject({ type: 'log', level: 'error', message: expect.stringMatching(/threads/) });
     const config = tinyConfig({ strategy: 'fine-tuning', unfreezeBlocks: 1, twoPhase: false, headEpochs: 0, batchSize: 32, epochs: 1, dataset: { id: 'fashion-target', perClass: 20 } });
-    host.handle({ type: 'start', runId: 'two', config, threads: 2, cores: 2 });
+    host.handle({ type: 'threads', runId: 'two', threads: 0 });
+    expect(sent.at(-1)).toMatchObject({ type: 'log', level: 'error', message: expect.stringMatching(/threads/) });
+    host.handle({ type: 'start', runId: 'two', config, threads: 1, cores: 2 });
+    // Its share grows while it runs (the run it shared the machine with ended).
+    host.handle({ type: 'threads', runId: 'two', threads: 2 });
     await host.idle();
     await new Promise((r) => setTimeout(r, 50));
     const result = sent.find((m): m is Extract<FromWorker, { type: 'result' }> => m.type === 'result');
-    expect(result?.result.notes.join(' ')).toMatch(/into 2 shards .*computed on 2 threads/);
+    expect(result?.result.notes.join(' ')).toMatch(/into 2 shards .*started on 2 threads/);
   }, 60_000);
 });
 

@@ -4,6 +4,7 @@
 import { ToWorker, type FromWorker, type WorkerEnv } from '../../worker-protocol/messages.js';
 import { analyzeDataset } from './analyze.js';
 import type { EngineDeps } from './deps.js';
+import type { ThreadAllowance } from './data-parallel.js';
 import { outcomeMessage, runTraining } from './run-training.js';
 
 export type Send = (message: FromWorker) => void;
@@ -23,7 +24,7 @@ export interface MessageHandler {
 
 export function createMessageHandler(send: Send, deps: EngineDeps): MessageHandler {
   let env: WorkerEnv | null = null;
-  let job: { runId: string; abort: AbortController; ended: boolean } | null = null;
+  let job: { runId: string; abort: AbortController; ended: boolean; threads: ThreadAllowance } | null = null;
   // Tensor work runs strictly one piece at a time, so a run's tensor accounting stays exact.
   let queue: Promise<unknown> = Promise.resolve();
   const enqueue = <T>(work: () => Promise<T>) => {
@@ -49,10 +50,11 @@ export function createMessageHandler(send: Send, deps: EngineDeps): MessageHandl
     if (!env) return send({ type: 'failed', runId, error: 'The training worker has not been initialised (no "init" message yet).' });
     if (job) return send({ type: 'failed', runId, error: `The training worker is busy with run ${job.runId}; runs are started one at a time.` });
     const abort = new AbortController();
-    const current = { runId, abort, ended: false };
+    const threads: ThreadAllowance = { now: parallel.threads ?? 1 };
+    const current = { runId, abort, ended: false, threads };
     job = current;
     const workerEnv = env;
-    void enqueue(() => runTraining(runId, config, workerEnv, send, abort.signal, deps, parallel))
+    void enqueue(() => runTraining(runId, config, workerEnv, send, abort.signal, deps, { threads, cores: parallel.cores }))
       .then((outcome) => { if (!current.ended) send(outcomeMessage(runId, outcome)); })
       .catch((err) => { if (!current.ended) send({ type: 'failed', runId, error: `Run failed unexpectedly: ${message(err)}` }); })
       .finally(() => { if (job === current) job = null; });
@@ -72,6 +74,10 @@ export function createMessageHandler(send: Send, deps: EngineDeps): MessageHandl
           return send({ type: 'ready', pid: deps.host.pid });
         case 'start':
           return start(msg.runId, msg.config, { threads: msg.threads, cores: msg.cores });
+        case 'threads':
+          // The pool's share of cores for this run changed: the run adopts it between batches.
+          if (job?.runId === msg.runId) job.threads.now = msg.threads;
+          return;
         case 'cancel':
           if (job?.runId === msg.runId) job.abort.abort();
           else log('warn', `Cancel for run ${msg.runId} ignored: it is not running here.`);

@@ -25,8 +25,8 @@ describe('fine-tuning in shards', () => {
     const config = ft({ unfrozenBatchNorm: 'batch-statistics' });
     const two = await run(config, { threads: 2, cores: 2 });
     const one = await run(config, { threads: 1, cores: 2 });
-    expect(notes(two)).toMatch(/cut every batch of 32 images into 2 shards of about 16 .*computed on 2 threads.*own statistics/);
-    expect(notes(one)).toMatch(/into 2 shards of about 16 .*computed on 1 thread;/);
+    expect(notes(two)).toMatch(/cut every batch of 32 images into 2 shards of about 16 .*started on 2 threads.*own statistics/);
+    expect(notes(one)).toMatch(/into 2 shards of about 16 .*started on 1 thread,/);
     expect(two.epochs.map(({ seconds: _s, imagesPerSec: _i, ...e }) => e)).toEqual(one.epochs.map(({ seconds: _s, imagesPerSec: _i, ...e }) => e));
     expect(two.result.confusion).toEqual(one.result.confusion);
     expect(two.result.test?.accuracy).toBe(one.result.test?.accuracy);

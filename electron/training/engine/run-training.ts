@@ -19,6 +19,7 @@ import { predictAll, scoreTest, scoreValidation } from './results.js';
 import { embedOnce, embeddingCost, fineTuneTopBlocks, prepareFineTuning, rows, trainHeadOnFrozenBase, type RunSetup } from './strategies.js';
 import { describeError, disposeLayerWeights, disposeRunTensors, loadRunInputs } from './run-setup.js';
 import type { Embeddings } from './embeddings.js';
+import type { ThreadAllowance } from './data-parallel.js';
 import { describePreprocessing } from './preprocessing.js';
 import { stopNote, stopReasonOf, testNotes, unfrozenBatchNormNote } from './run-notes.js';
 
@@ -52,7 +53,7 @@ function plannedStages(setup: RunSetup): Stage[] {
 
 export async function runTraining(
   runId: string, config: TrainConfig, env: WorkerEnv, emit: EmitFn, signal: AbortSignal,
-  deps: EngineDeps, options: { cachePrefix?: boolean; threads?: number; cores?: number } = {},
+  deps: EngineDeps, options: { cachePrefix?: boolean; threads?: number | ThreadAllowance; cores?: number } = {},
 ): Promise<RunOutcome> {
   const started = performance.now();
   const progress = new RunProgress(runId, emit, [{ phase: 'loading', cost: 1 }, { phase: 'decoding', cost: 2 }]);
@@ -64,7 +65,7 @@ export async function runTraining(
     startTensors = tf.memory().numTensors;
     setup = await loadRunInputs(config, env, deps, signal, progress, (done, total) => progress.update(done / Math.max(1, total), { message: `Decoding images ${done}/${total}` }));
     if (options.cachePrefix === false) setup.cachePrefix = false;
-    setup.threads = options.threads;
+    setup.threads = typeof options.threads === 'number' ? { now: options.threads } : options.threads;
     setup.cores = options.cores;
     setup.shardThreads = deps.host.shardThreads;
     if (signal.aborted) throw new CancelledError();

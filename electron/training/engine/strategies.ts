@@ -14,7 +14,7 @@ import { inputBatch, labelsOf } from './images.js';
 import { buildPrefixCache, PREFIX_CACHE_MAX_BYTES, prefixCacheBytes, type PrefixCache } from './prefix-cache.js';
 import { trainPhase, type LoopContext, type PhaseOutcome, type PhaseSpec } from './loop.js';
 import { deriveSeed } from './random.js';
-import { DataParallelStep, shardCount, ShardNet, type ShardThreads } from './data-parallel.js';
+import { DataParallelStep, shardCount, ShardNet, type ShardThreads, type ThreadAllowance } from './data-parallel.js';
 
 export interface RunSetup {
   config: TrainConfig;
@@ -34,8 +34,9 @@ export interface RunSetup {
   embeddingCache: 'memory' | 'disk' | 'off' | 'n/a';
   /** false: fine-tuning runs the frozen blocks on every batch even where their output could be cached (tests compare both). */
   cachePrefix?: boolean;
-  /** Threads fine-tuning may use now (data-parallel shards); 1 or absent: this thread alone. */
-  threads?: number;
+  /** Threads fine-tuning may use (data-parallel shards), changed while it runs as other runs start
+   *  and end; absent: this thread alone. */
+  threads?: ThreadAllowance;
   /** The machine's physical cores: they fix how many shards a batch is cut into (default: threads). */
   cores?: number;
   /** The host's helper threads, when it has them. */
@@ -199,18 +200,22 @@ export async function fineTuneTopBlocks(
  */
 async function startDataParallel(setup: RunSetup, split: SplitModel, optimizer: tf.Optimizer, suffixTraining: boolean): Promise<DataParallelStep | null> {
   const { config, head, data } = setup;
-  const shards = shardCount(config.batchSize, setup.cores ?? setup.threads ?? 1);
+  const allowance = setup.threads ?? { now: 1 };
+  const shards = shardCount(config.batchSize, setup.cores ?? allowance.now);
   if (shards <= 1 || !split.suffix || tf.getBackend() !== 'wasm') return null;
-  const threads = setup.shardThreads ? Math.max(1, Math.min(setup.threads ?? 1, shards)) : 1;
   const net = new ShardNet(split.suffix, head, suffixTraining);
-  const links = threads > 1 ? await setup.shardThreads!(threads - 1, {
+  const spec = {
     suffixTopology: split.suffix.toJSON(null, false) as unknown as Record<string, unknown>,
     suffixTraining,
     head: { featureSize: head.featureSize, numClasses: data.classes.length, seed: config.seed },
-  }, net.values('all')) : [];
+  };
+  const shardThreads = setup.shardThreads;
+  const spawn = shardThreads ? (count: number) => shardThreads(count, spec, net.values('all')) : null;
+  const threads = spawn ? Math.max(1, Math.min(allowance.now, shards)) : 1;
+  const step = new DataParallelStep(net, threads > 1 ? await spawn!(threads - 1) : [], optimizer, shards, spawn ? { allowance, spawn } : undefined);
   const share = Math.ceil(config.batchSize / shards);
-  setup.notes.push(`Fine-tuning cut every batch of ${config.batchSize} images into ${shards} shards of about ${share} (one per core of this machine), computed on ${threads} thread${threads === 1 ? '' : 's'}; the shards' averaged gradient took one step.${suffixTraining ? ` BatchNorm layers normalised each shard by its own statistics, so on a machine with another number of cores the same run differs slightly.` : ''}`);
-  return new DataParallelStep(net, links, optimizer, shards);
+  setup.notes.push(`Fine-tuning cut every batch of ${config.batchSize} images into ${shards} shards of about ${share} (one per core of this machine) and averaged their gradients for each step; it started on ${threads} thread${threads === 1 ? '' : 's'}${spawn ? ', and took more or fewer as other runs ended or started (that changes only the speed)' : ''}.${suffixTraining ? ' BatchNorm layers normalised each shard by its own statistics, so on a machine with another number of cores the same run differs slightly.' : ''}`);
+  return step;
 }
 
 /**

@@ -117,6 +117,31 @@ describe('data-parallel fine-tuning', () => {
     expect(maxAbsDiff(shardedRun.net.values(), whole.net.values())).toBeGreaterThan(1e-6);
   }, 120_000);
 
+  it('takes threads that become free and gives them back between batches, training the same bits', async () => {
+    const f = track(fixture(true));
+    const allowance = { now: 1 };
+    let spawned: Promise<ShardLink[]> | null = null;
+    const step = new DataParallelStep(f.net, [], f.optimizer, 2, { allowance, spawn: (n) => (spawned = threads(f, n)) });
+    const used: number[] = [];
+    try {
+      const batches = [...f.batches, ...f.batches];
+      for (const [i, { x, labels }] of batches.entries()) {
+        if (i === 1) allowance.now = 2;
+        if (i === 2) { await spawned; await Promise.resolve(); }
+        if (i === 4) allowance.now = 1;
+        await step.step(x, labels);
+        used.push(step.threads);
+      }
+    } finally {
+      step.close();
+    }
+    expect(used).toEqual([1, 1, 2, 2, 1, 1]);
+    const alone = track(fixture(true));
+    const plain = new DataParallelStep(alone.net, [], alone.optimizer, 2);
+    for (const { x, labels } of [...alone.batches, ...alone.batches]) await plain.step(x, labels);
+    expect(maxAbsDiff(f.net.values(), alone.net.values())).toBe(0);
+  }, 60_000);
+
   it("moves BatchNorm's statistics by the mean of every shard's update, not the last shard's alone", async () => {
     const f = track(fixture(true));
     const { x, labels } = f.batches[0];
