@@ -11,7 +11,7 @@ import type { WorkerHost } from './worker-host.js';
 function pool(size: number, cores: number) {
   const sent: ToWorker[][] = Array.from({ length: size }, () => []);
   const hosts = sent.map((box) => ({ send: async (m: ToWorker) => { box.push(m); } }) as unknown as WorkerHost);
-  return { sent, runner: new LocalPoolRunner({ size: () => size, host: (slot) => hosts[slot], cores: () => cores }, 'here') };
+  return { sent, runner: new LocalPoolRunner({ size: () => size, host: (slot) => hosts[slot], cores: () => cores, freeBytes: () => 64 * 1024 ** 3 }, 'here') };
 }
 
 const report: JobReport = { message: () => {}, running: () => {}, requeued: () => {}, died: () => {} };

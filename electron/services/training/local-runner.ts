@@ -1,7 +1,7 @@
 // The default place to train: this machine's pool of worker processes, one job per process. Slot
 // i's messages belong to the job on slot i; a worker that does not confirm a cancel in time is
 // killed (a kernel may be stuck), and its death is reported like any other.
-import { hostname } from 'node:os';
+import { freemem, hostname } from 'node:os';
 import type { Job, JobMessage, JobReport, JobRunner } from './training-queue.js';
 import { physicalCores, threadsPerRun } from './pool-size.js';
 import type { WorkerHost } from './worker-host.js';
@@ -12,6 +12,10 @@ export interface WorkerPool {
   host(slot: number): WorkerHost;
   /** Cores the pool's runs share (default: the machine's physical cores). */
   cores?(): number;
+  /** Free memory, which caps the threads (default: the machine's). */
+  freeBytes?(): number;
+  /** A cap on any run's threads (default: none). */
+  maxThreads?(): number;
 }
 
 /** If a worker has not confirmed a cancel after this long, it is killed. */
@@ -46,7 +50,7 @@ export class LocalPoolRunner implements JobRunner {
       // slots, so a pair's two runs split the cores instead of each taking them all.
       await Promise.resolve();
       const cores = this.cores();
-      entry.threads = threadsPerRun(this.busy(), cores);
+      entry.threads = this.share();
       this.rebalance();
       await this.pool.host(slot).send({ type: 'start', runId: job.runId, config: job.config, threads: entry.threads, cores });
     } catch (e) {
@@ -99,14 +103,16 @@ export class LocalPoolRunner implements JobRunner {
     return this.pool.cores?.() ?? physicalCores();
   }
 
-  private busy(): number {
-    return this.slots.filter(Boolean).length;
+  /** Threads for each running job now. */
+  private share(): number {
+    const share = threadsPerRun(this.slots.filter(Boolean).length, this.cores(), this.pool.freeBytes?.() ?? freemem());
+    return Math.max(1, Math.min(share, this.pool.maxThreads?.() ?? share));
   }
 
   /** Gives every running job its share of the cores again (a job started or ended): the others
    *  take fewer or more threads between batches, which changes only how fast they train. */
   private rebalance() {
-    const threads = threadsPerRun(this.busy(), this.cores());
+    const threads = this.share();
     this.slots.forEach((s, slot) => {
       if (!s || s.threads === null || s.threads === threads) return;
       s.threads = threads;

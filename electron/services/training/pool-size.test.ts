@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { physicalCores, poolSize, WORKER_MEMORY_BYTES } from './pool-size.js';
+import { physicalCores, poolSize, THREAD_MEMORY_BYTES, threadsPerRun, WORKER_MEMORY_BYTES } from './pool-size.js';
 
 const cpuinfo = (cores: [string, string][]) => cores.map(([p, c]) => `processor\t: x\nphysical id\t: ${p}\ncore id\t\t: ${c}\n`).join('\n');
 
@@ -24,5 +24,14 @@ describe('poolSize', () => {
   });
   it('takes a number as asked', () => {
     expect(poolSize(3, { cores: 1, freeBytes: 0 })).toBe(3);
+  });
+});
+
+describe('threadsPerRun', () => {
+  it('splits the cores between the runs, at least one each, fewer where memory is short', () => {
+    const plenty = 64 * 1024 ** 3;
+    expect([threadsPerRun(1, 8, plenty), threadsPerRun(2, 8, plenty), threadsPerRun(3, 8, plenty), threadsPerRun(9, 8, plenty)]).toEqual([8, 4, 2, 1]);
+    expect(threadsPerRun(1, 8, 2 * THREAD_MEMORY_BYTES)).toBe(3);
+    expect(threadsPerRun(2, 8, 0)).toBe(1);
   });
 });

@@ -40,12 +40,16 @@ export function poolSize(setting: TrainingWorkers, facts: PoolFacts = { cores: p
   return Math.max(1, Math.min(facts.cores, byMemory));
 }
 
+/** What a training thread adds to its process: a wasm backend and a replica with its shards' activations (measured ~150 MB for tl-resnet-s; MobileNet at 224 px more). */
+export const THREAD_MEMORY_BYTES = 256 * 1024 * 1024;
+
 /**
  * Threads one run may use when `running` runs share the machine's `cores` (a run trains data-parallel
- * over them on the wasm backend): the cores split evenly, at least 1. A run keeps what it got when it
- * started, so one that started alone shares its cores with any that start later. The threads change
- * only the speed: the shards of a batch follow the cores alone.
+ * over them on the wasm backend): the cores split evenly, fewer where free memory is short, at least
+ * 1. The pool tells running jobs their new share when one starts or ends. The threads change only
+ * the speed: the shards of a batch follow the cores alone.
  */
-export function threadsPerRun(running: number, cores = physicalCores()): number {
-  return Math.max(1, Math.floor(cores / Math.max(1, running)));
+export function threadsPerRun(running: number, cores = physicalCores(), freeBytes = os.freemem()): number {
+  const byMemory = 1 + Math.floor(freeBytes / (THREAD_MEMORY_BYTES * Math.max(1, running)));
+  return Math.max(1, Math.min(Math.floor(cores / Math.max(1, running)), byMemory));
 }

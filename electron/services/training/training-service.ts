@@ -25,6 +25,8 @@ export interface TrainingServiceOptions {
   workerEnv: () => WorkerEnv;
   /** How many workers train at once (read when a job starts; a smaller pool lets busy workers finish). */
   poolSize?: () => number;
+  /** At most this many threads per run (default: the cores the pool's share gives it). */
+  maxThreadsPerRun?: () => number;
   dataDir: string;
   identity: () => { studentName: string; classSession: string };
   log?: (msg: string) => void;
@@ -81,7 +83,7 @@ export function createTrainingService(opts: TrainingServiceOptions) {
     },
     opts.log,
   ));
-  const local = new LocalPoolRunner({ size: () => Math.max(1, opts.poolSize?.() ?? 1), host: hostFor });
+  const local = new LocalPoolRunner({ size: () => Math.max(1, opts.poolSize?.() ?? 1), host: hostFor, maxThreads: opts.maxThreadsPerRun });
   const remote = opts.remote;
   const windowRunner = opts.windowGpu ? new WindowRunner(opts.windowGpu, opts.workerEnv, opts.log) : null;
   // Without a window source (no window worker bundle built) a job asking for the rung still fails clearly.
