@@ -3,6 +3,7 @@
 // same head. Pooled features of a ReLU network share a large common offset; without standardising
 // them a linear head needs many times more steps to learn the same thing.
 import * as tf from '@tensorflow/tfjs';
+import { FusedAdamOptimizer } from './fused-adam.js';
 import { deriveSeed } from './random.js';
 
 export const HEAD_LAYER_NAME = 'transfer_head';
@@ -102,7 +103,8 @@ export function createHead(featureSize: number, numClasses: number, seed: number
 
 export function createOptimizer(name: 'adam' | 'sgd' | 'rmsprop', learningRate: number): tf.Optimizer {
   switch (name) {
-    case 'adam': return tf.train.adam(learningRate);
+    // tf.train.adam's very arithmetic, in one kernel call per variable where the backend has it.
+    case 'adam': return new FusedAdamOptimizer(learningRate);
     // Momentum 0.9: what "SGD" means in practice for transfer learning (e.g. torch.optim.SGD recipes).
     case 'sgd': return tf.train.momentum(learningRate, 0.9);
     case 'rmsprop': return tf.train.rmsprop(learningRate);

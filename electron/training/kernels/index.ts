@@ -7,6 +7,8 @@ import {
   BN_GRAD_INPUT, BN_GRAD_STATS, BN_TRAINING, batchNormGradInputWasm, batchNormGradStatsWasm, batchNormTrainingWasm,
   registerBatchNormTrainingGradient,
 } from './batch-norm-training.js';
+import { ADAM_UPDATE } from '../engine/fused-adam.js';
+import { adamUpdateWasm } from './adam-update.js';
 import { conv2DBackpropFilterWasm } from './conv2d-backprop-filter.js';
 import { conv2DBackpropInputWasm } from './conv2d-backprop-input.js';
 import { depthwiseBackpropFilterWasm, depthwiseBackpropInputWasm } from './depthwise-backprop.js';
@@ -30,6 +32,7 @@ export const WASM_TRAINING_KERNELS: Readonly<Record<string, tf.KernelFunc>> = {
   [BN_TRAINING]: batchNormTrainingWasm as unknown as tf.KernelFunc,
   [BN_GRAD_STATS]: batchNormGradStatsWasm as unknown as tf.KernelFunc,
   [BN_GRAD_INPUT]: batchNormGradInputWasm as unknown as tf.KernelFunc,
+  [ADAM_UPDATE]: adamUpdateWasm as unknown as tf.KernelFunc,
 };
 
 /** Kernels our implementations call into; remembered before anything is overridden. */
