@@ -3,6 +3,7 @@
 // batch statistics the shards train what one whole batch trains.
 import { describe, expect, it } from 'vitest';
 import type { EpochMetrics, RunResult, TrainConfig } from '../../contract/index.js';
+import type { EngineDeps } from './deps.js';
 import { runTraining } from './run-training.js';
 import { testDeps, testEnv, tinyConfig } from './testing/engine-fixtures.js';
 
@@ -11,9 +12,9 @@ const ft = (over: Partial<TrainConfig>) => tinyConfig({
   unfreezeBlocks: 2, twoPhase: false, headEpochs: 0, batchSize: 32, epochs: 2, ...over,
 });
 
-async function run(config: TrainConfig, parallel: { threads: number; cores: number }): Promise<{ result: RunResult; epochs: EpochMetrics[] }> {
+async function run(config: TrainConfig, parallel: { threads: number; cores: number }, deps: EngineDeps = testDeps().deps): Promise<{ result: RunResult; epochs: EpochMetrics[] }> {
   const epochs: EpochMetrics[] = [];
-  const out = await runTraining('t', config, testEnv(), (m) => { if (m.type === 'epoch') epochs.push(m.metrics); }, new AbortController().signal, testDeps().deps, parallel);
+  const out = await runTraining('t', config, testEnv(), (m) => { if (m.type === 'epoch') epochs.push(m.metrics); }, new AbortController().signal, deps, parallel);
   if (out.status !== 'completed') throw new Error(`run ${out.status}: ${'error' in out ? out.error : ''}`);
   return { result: out.result, epochs };
 }
@@ -47,5 +48,16 @@ describe('fine-tuning in shards', () => {
       expect(e.trainAcc).toBe(whole.epochs[i].trainAcc);
     });
     expect(two.result.confusion).toEqual(whole.result.confusion);
+  }, 120_000);
+
+  it('trains the same run on this thread alone when no helper thread can start, and says why', async () => {
+    const config = ft({ unfrozenBatchNorm: 'batch-statistics' });
+    const deps = testDeps().deps;
+    const refused = { ...deps, host: { ...deps.host, shardThreads: async () => { throw new Error('threads are switched off here'); } } };
+    const alone = await run(config, { threads: 2, cores: 2 }, refused);
+    expect(notes(alone)).toMatch(/started on 1 thread\. No training thread could start \(threads are switched off here\), so this thread computed every shard\./);
+    const two = await run(config, { threads: 2, cores: 2 });
+    expect(alone.result.confusion).toEqual(two.result.confusion);
+    expect(alone.epochs.map((e) => e.trainLoss)).toEqual(two.epochs.map((e) => e.trainLoss));
   }, 120_000);
 });

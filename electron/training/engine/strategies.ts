@@ -211,10 +211,19 @@ async function startDataParallel(setup: RunSetup, split: SplitModel, optimizer: 
   };
   const shardThreads = setup.shardThreads;
   const spawn = shardThreads ? (count: number) => shardThreads(count, spec, net.values('all')) : null;
-  const threads = spawn ? Math.max(1, Math.min(allowance.now, shards)) : 1;
-  const step = new DataParallelStep(net, threads > 1 ? await spawn!(threads - 1) : [], optimizer, shards, spawn ? { allowance, spawn } : undefined);
+  let threads = spawn ? Math.max(1, Math.min(allowance.now, shards)) : 1;
+  let links: Awaited<ReturnType<NonNullable<typeof spawn>>> = [];
+  let unavailable = '';
+  try {
+    if (threads > 1) links = await spawn!(threads - 1);
+  } catch (err) {
+    // The same shards on this thread alone train the same run, only slower.
+    unavailable = ` No training thread could start (${err instanceof Error ? err.message : String(err)}), so this thread computed every shard.`;
+    threads = 1;
+  }
+  const step = new DataParallelStep(net, links, optimizer, shards, spawn && !unavailable ? { allowance, spawn } : undefined);
   const share = Math.ceil(config.batchSize / shards);
-  setup.notes.push(`Fine-tuning cut every batch of ${config.batchSize} images into ${shards} shards of about ${share} (one per core of this machine) and averaged their gradients for each step; it started on ${threads} thread${threads === 1 ? '' : 's'}${spawn ? ', and took more or fewer as other runs ended or started (that changes only the speed)' : ''}.${suffixTraining ? ' BatchNorm layers normalised each shard by its own statistics, so on a machine with another number of cores the same run differs slightly.' : ''}`);
+  setup.notes.push(`Fine-tuning cut every batch of ${config.batchSize} images into ${shards} shards of about ${share} (one per core of this machine) and averaged their gradients for each step; it started on ${threads} thread${threads === 1 ? '' : 's'}${spawn && !unavailable ? ', and took more or fewer as other runs ended or started (that changes only the speed)' : ''}.${unavailable}${suffixTraining ? ' BatchNorm layers normalised each shard by its own statistics, so on a machine with another number of cores the same run differs slightly.' : ''}`);
   return step;
 }
 

@@ -53,8 +53,8 @@ describe('fused Adam', () => {
     const v = tf.variable(tf.ones([4]));
     const opt = new FusedAdamOptimizer(1e-3);
     const g = tf.ones([4]);
-    opt.applyGradients({ [v.name]: g }); // creates the moments
-    const { kernelNames } = await tf.profile(() => { opt.applyGradients({ [v.name]: g }); });
+    opt.applyGradients([{ name: v.name, tensor: g }]); // creates the moments
+    const { kernelNames } = await tf.profile(() => { opt.applyGradients([{ name: v.name, tensor: g }]); });
     expect(kernelNames).toContain(ADAM_UPDATE);
     expect(kernelNames).not.toContain('Sqrt');
     tf.dispose([v, g]);
