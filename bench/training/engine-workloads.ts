@@ -11,6 +11,7 @@ import { defaultConfig } from '../../electron/contract/budget.js';
 import type { TrainConfig } from '../../electron/contract/index.js';
 import type { EngineDeps } from '../../electron/training/engine/deps.js';
 import { computeEmbeddings } from '../../electron/training/engine/embeddings.js';
+import { embedHelpers, type EmbedHelpers } from '../../electron/training/engine/embedding-threads.js';
 import { realEngineDeps } from '../../electron/training/engine/parts.js';
 import { runTraining } from '../../electron/training/engine/run-training.js';
 import type { LoadedBackbone, LoadedData } from '../../electron/training/types.js';
@@ -89,10 +90,19 @@ async function trainRun(spec: WorkloadSpec, env: WorkerEnv, deps: EngineDeps): P
 
 const fastest = <T extends { wallS: number }>(xs: T[]): T => xs.reduce((a, b) => (b.wallS < a.wallS ? b : a));
 
-/** One warm-up batch of the forward pass (XNNPACK operator set-up, JIT), then the timed pass. */
-async function forwardOver(backbone: LoadedBackbone, data: LoadedData, indices: Int32Array): Promise<Timing> {
+/** One warm-up batch of the forward pass (XNNPACK operator set-up, JIT), then the timed pass, on
+ *  as many threads as a run gets (their start inside the time, as in a run). */
+async function forwardOver(backbone: LoadedBackbone, data: LoadedData, indices: Int32Array, threads: number, deps: EngineDeps): Promise<Timing> {
   await computeEmbeddings(backbone, data, { indices: indices.subarray(0, Math.min(indices.length, 128)) });
-  return measure(() => computeEmbeddings(backbone, data, { indices }));
+  let helpers: EmbedHelpers | null = null;
+  try {
+    return await measure(() => {
+      helpers = embedHelpers(backbone.model, deps.host.baseThreads, { now: threads }, tf.getBackend());
+      return computeEmbeddings(backbone, data, { indices, helpers });
+    });
+  } finally {
+    (helpers as EmbedHelpers | null)?.close();
+  }
 }
 
 async function timesOver(repeats: number, work: (repeat: number) => Promise<Timing>): Promise<Timing[]> {
@@ -122,7 +132,7 @@ export async function runEngineWorkload(spec: WorkloadSpec): Promise<EngineResul
     const memory = watchPeakMemory();
     const out = { rung: selection.rung, device: selection.device };
     if (spec.kind === 'forward') {
-      const main = fastest(await timesOver(spec.repeats, () => forwardOver(backbone, data, split.train)));
+      const main = fastest(await timesOver(spec.repeats, () => forwardOver(backbone, data, split.train, spec.threads ?? 1, real)));
       return { ...out, main, peak: memory.read() };
     }
     if (spec.kind === 'feature-extraction') {
@@ -133,7 +143,7 @@ export async function runEngineWorkload(spec: WorkloadSpec): Promise<EngineResul
       const embeddingCache: string[] = [];
       for (let r = 0; r < Math.max(1, spec.repeats); r++) {
         const own = r === 0 ? backbone : await loadBenchBackbone(spec.arch, env, real);
-        forwards.push(await forwardOver(own, data, all));
+        forwards.push(await forwardOver(own, data, all, spec.threads ?? 1, real));
         const run = await trainRun(spec, env, { ...depsFor(r), loadBackbone: async () => own });
         runs.push({ ...run.timing, phases: run.clock.phaseWalls(run.end) });
         embeddingCache.push(run.embeddingCache);

@@ -21,8 +21,8 @@ export interface WorkloadSpec {
   /** Forward and feature extraction: times each is run; the fastest counts. */
   repeats: number;
   backend: BackendChoice;
-  /** Fine-tuning: threads the run may use (data-parallel shards on wasm), as a lone run on this
-   *  machine gets; absent: 1. */
+  /** Threads the workload may use (the embedding pass's batches, fine-tuning's shards, on wasm), as a
+   *  lone run on this machine gets; absent: 1. */
   threads?: number;
   /** Fine-tuning: the cores that fix a batch's shards (the machine's physical cores); absent: threads. */
   cores?: number;
@@ -73,10 +73,11 @@ export interface WorkloadRun {
 }
 
 export const workloadLabel = (s: WorkloadSpec): string => {
-  if (s.kind === 'forward') return `${s.arch} · forward pass`;
-  if (s.kind === 'feature-extraction') return `${s.arch} · feature extraction run, ${s.headEpochs} head epochs`;
   const threads = s.threads ?? 1;
-  return `${s.arch} · fine-tuning epoch, ${s.unfreeze === 'all' ? 'full' : `unfreeze top ${s.unfreeze}`}, ${threads} thread${threads === 1 ? '' : 's'}`;
+  const on = `${threads} thread${threads === 1 ? '' : 's'}`;
+  if (s.kind === 'forward') return `${s.arch} · forward pass, ${on}`;
+  if (s.kind === 'feature-extraction') return `${s.arch} · feature extraction run, ${s.headEpochs} head epochs, ${on}`;
+  return `${s.arch} · fine-tuning epoch, ${s.unfreeze === 'all' ? 'full' : `unfreeze top ${s.unfreeze}`}, ${on}`;
 };
 
 export interface PlanOptions {
@@ -105,14 +106,14 @@ export function plan(o: PlanOptions): WorkloadSpec[] {
   const tl = { ...base, arch: 'tl-resnet-s' as const, sizes: { train, val: 64, test: 64 }, repeats: o.quick ? 1 : 3 };
   const mn = { ...base, arch: 'mobilenet-v1-0.25-224' as const, sizes: { train: mobileTrain, val: 64, test: 64 }, repeats: 1 };
   const all: WorkloadSpec[] = [
-    { ...tl, kind: 'forward' },
-    { ...tl, kind: 'feature-extraction' },
+    { ...tl, kind: 'forward', threads },
+    { ...tl, kind: 'feature-extraction', threads },
     { ...tl, kind: 'fine-tuning', unfreeze: 'all', threads, cores: threads },
     // The same run on one thread, beside it (the same shards, as a run sharing the machine trains): what the threads buy.
     ...(threads > 1 ? [{ ...tl, kind: 'fine-tuning' as const, unfreeze: 'all' as const, threads: 1, cores: threads, reference: true }] : []),
     { ...tl, kind: 'fine-tuning', unfreeze: 2, threads, cores: threads },
-    { ...mn, kind: 'forward' },
-    { ...mn, kind: 'feature-extraction' },
+    { ...mn, kind: 'forward', threads },
+    { ...mn, kind: 'feature-extraction', threads },
     { ...mn, kind: 'fine-tuning', unfreeze: 2, threads, cores: threads },
   ];
   return o.arch ? all.filter((s) => s.arch === o.arch) : all;

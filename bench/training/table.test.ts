@@ -35,7 +35,7 @@ describe('training bench verdicts', () => {
       torchAll: torch(2, 0.5, { forwardAll: { wallS: 0.4, cpuS: 0.8 } }), torchOne: null,
     };
     const [runRow, ratioRow] = timingRows([run]);
-    expect(runRow.workload).toBe('tl-resnet-s · feature extraction run, 10 head epochs');
+    expect(runRow.workload).toBe('tl-resnet-s · feature extraction run, 10 head epochs, 1 thread');
     expect(ratioRow).toMatchObject({ images: 1152, 'engine wall s': 1.3, 'engine CPU s': 1.05, 'torch ×2 wall s': 1.25, goal: '≤ 1.1 (CPU)', verdict: 'met' });
     expect(verdictLines([run])).toEqual(['goal tl-resnet-s cached FE whole run ≤ 1.1× one forward pass (CPU time): 1.05× (wall 1.30×) → met']);
   });
@@ -50,7 +50,7 @@ describe('training bench verdicts', () => {
     expect(rows[0]['torch ×2 wall s']).toBe('—');
     expect(rows[1]['engine wall s']).toBe('—');
     expect(failureLines(runs)).toEqual([
-      'tl-resnet-s · forward pass: pytorch (all cores) failed — Traceback / boom / more',
+      'tl-resnet-s · forward pass, 1 thread: pytorch (all cores) failed — Traceback / boom / more',
       'mobilenet-v1-0.25-224 · fine-tuning epoch, unfreeze top 2, 1 thread: engine failed — out of memory',
     ]);
     expect(verdictLines(runs)).toEqual([]);
@@ -59,7 +59,7 @@ describe('training bench verdicts', () => {
   it('lists peak memory per workload in MB and prints as one table', () => {
     const runs: WorkloadRun[] = [{ spec: forward, engine: engine([1, 1]), torchAll: torch(2, 0.5), torchOne: torch(1, 1) }];
     expect(memoryRows(runs)).toEqual([{
-      workload: 'tl-resnet-s · forward pass', 'engine RSS peak MB': 300, 'engine tf.memory() peak MB': 7, 'torch ×2 RSS peak MB': 290, 'torch ×1 RSS peak MB': 290,
+      workload: 'tl-resnet-s · forward pass, 1 thread', 'engine RSS peak MB': 300, 'engine tf.memory() peak MB': 7, 'torch ×2 RSS peak MB': 290, 'torch ×1 RSS peak MB': 290,
     }]);
     const text = formatSection({ title: 'T', rows: timingRows(runs), notes: [] });
     expect(text.split('\n')[1]).toMatch(/^workload +images +engine wall s +engine CPU s +torch ×2 wall s/);
@@ -78,12 +78,12 @@ describe('training bench plan', () => {
     expect(new Set(specs.map((s) => `${s.batch} ${s.sizes.val} ${s.sizes.test} ${s.headEpochs} ${s.ftEpochs} ${s.backend}`))).toEqual(new Set(['64 64 64 10 3 auto']));
   });
 
-  it('fine-tunes on the threads it is given, with a one-thread reference row beside full fine-tuning that is not judged', () => {
+  it('trains on the threads it is given, with a one-thread reference row beside full fine-tuning that is not judged', () => {
     const specs = plan({ quick: false, threads: 4 });
     expect(specs.map((s) => [s.kind, s.unfreeze, s.threads ?? 1, !!s.reference])).toEqual([
-      ['forward', 2, 1, false], ['feature-extraction', 2, 1, false],
+      ['forward', 2, 4, false], ['feature-extraction', 2, 4, false],
       ['fine-tuning', 'all', 4, false], ['fine-tuning', 'all', 1, true], ['fine-tuning', 2, 4, false],
-      ['forward', 2, 1, false], ['feature-extraction', 2, 1, false], ['fine-tuning', 2, 4, false],
+      ['forward', 2, 4, false], ['feature-extraction', 2, 4, false], ['fine-tuning', 2, 4, false],
     ]);
     const reference = specs[3];
     const rows = timingRows([{ spec: reference, engine: engine([6, 6]), torchAll: torch(4, 1), torchOne: torch(1, 2) }]);

@@ -7,6 +7,7 @@ import type * as tf from '@tensorflow/tfjs';
 import type { BackendChoice, DeviceReport, Parity, TrainConfig } from '../../contract/index.js';
 import type { ModelDescription } from '../../models/facts.js';
 import type { ShardThreads } from './data-parallel.js';
+import type { BaseThreads } from './embedding-threads.js';
 import type { WorkerEnv } from '../../worker-protocol/messages.js';
 import type { BackendSelection, DataSource, LoadedBackbone, LoadedData, Split } from '../types.js';
 
@@ -35,6 +36,8 @@ export interface EngineHost {
   /** Copies a run's saved model out and re-scores it (worker process only: it reads the run's folder). */
   /** Helper threads for data-parallel fine-tuning on the wasm backend (worker process only). */
   shardThreads?: ShardThreads;
+  /** Helper threads for the embedding pass on the wasm backend (worker process only). */
+  baseThreads?: BaseThreads;
   exportRunModel?(runId: string, config: TrainConfig, outDir: string, env: WorkerEnv, deps: EngineDeps): Promise<{ path: string; parity: Parity }>;
 }
 

@@ -10,6 +10,7 @@ import { chunked, decodeSegment, encodeSegment, readSegments, rowIds, segmentKey
 import { createSha1, createSha256 } from './hash.js';
 import { inputBatch, PREPROCESSING_VERSION } from './images.js';
 import { preprocessingDigest } from './preprocessing.js';
+import type { EmbedHelpers } from './embedding-threads.js';
 import { CancelledError } from './loop.js';
 import { yieldToEventLoop } from './progress.js';
 
@@ -68,24 +69,56 @@ export function embeddingCacheKey(backbone: LoadedBackbone, data: Pick<LoadedDat
   return { key };
 }
 
-/** Embeddings of the images at `indices` (all images when omitted), batch by batch. */
+/** Embeddings of the images at `indices` (all images when omitted), batch by batch; with `helpers`,
+ *  the threads ready at each round embed a batch each while this thread embeds one. */
 export async function computeEmbeddings(
-  backbone: LoadedBackbone, data: LoadedData, opts: { indices?: Int32Array; batchSize?: number; signal?: AbortSignal; onProgress?: (done: number, total: number) => void } = {},
+  backbone: LoadedBackbone, data: LoadedData,
+  opts: { indices?: Int32Array; batchSize?: number; signal?: AbortSignal; onProgress?: (done: number, total: number) => void; helpers?: EmbedHelpers } = {},
 ): Promise<Embeddings> {
   const indices = opts.indices ?? Int32Array.from({ length: data.labels.length }, (_, i) => i);
   const batch = opts.batchSize ?? 128;
   let features: Float32Array | null = null;
   let dim = 0;
-  for (let i = 0; i < indices.length; i += batch) {
-    if (opts.signal?.aborted) throw new CancelledError();
-    const idx = indices.subarray(i, Math.min(indices.length, i + batch));
+  const put = (start: number, n: number, values: Float32Array) => {
+    dim = values.length / n;
+    features ??= new Float32Array(indices.length * dim);
+    features.set(values, start * dim);
+  };
+  const here = async (idx: Int32Array): Promise<Float32Array> => {
     const out = tf.tidy(() => extractFeatures(backbone, inputBatch(data, idx, backbone)));
     const values = await out.data() as Float32Array;
-    dim = out.shape[1];
     out.dispose();
-    features ??= new Float32Array(indices.length * dim);
-    features.set(values, i * dim);
-    opts.onProgress?.(i + idx.length, indices.length);
+    return values;
+  };
+  opts.helpers?.want(indices.length);
+  for (let i = 0; i < indices.length;) {
+    if (opts.signal?.aborted) throw new CancelledError();
+    const mine = { start: i, idx: indices.subarray(i, Math.min(indices.length, i + batch)) };
+    i += mine.idx.length;
+    // One batch for each thread ready now, handed over before this thread starts on its own.
+    const theirs = (opts.helpers?.ready() ?? []).flatMap((link) => {
+      if (i >= indices.length) return [];
+      const idx = indices.subarray(i, Math.min(indices.length, i + batch));
+      const start = i;
+      i += idx.length;
+      const x = tf.tidy(() => inputBatch(data, idx, backbone));
+      const answer = link.embed(x.dataSync() as Float32Array, x.shape);
+      x.dispose();
+      opts.helpers!.used.add(link);
+      return [{ start, idx, link, answer }];
+    });
+    put(mine.start, mine.idx.length, await here(mine.idx));
+    for (const t of theirs) {
+      let values: Float32Array;
+      try {
+        values = await t.answer;
+      } catch {
+        opts.helpers!.drop(t.link);
+        values = await here(t.idx);
+      }
+      put(t.start, t.idx.length, values);
+    }
+    opts.onProgress?.(i, indices.length);
     await yieldToEventLoop();
   }
   return { features: features ?? new Float32Array(0), count: indices.length, dim };
@@ -105,6 +138,8 @@ type CacheOptions = {
   onProgress?: (done: number, total: number) => void;
   /** The order chunks of missing rows are computed in: random unless a test fixes it. */
   chunkOrder?: (chunks: Int32Array[]) => Int32Array[];
+  /** Threads that embed batches beside this one. */
+  helpers?: EmbedHelpers;
 };
 
 /** The rows a store that cannot list finds by their exact keys: the pool's, and the fixed test pool's. */
@@ -174,10 +209,12 @@ export async function cachedEmbeddings(backbone: LoadedBackbone, data: LoadedDat
     const todo = chunk.filter((r) => !wanted.filled[r]);
     if (todo.length === 0) continue;
     const before = wanted.found + computed;
-    const fresh = await computeEmbeddings(backbone, data, { indices: todo, signal: opts.signal, onProgress: (done) => opts.onProgress?.(before + done, total) });
+    // The whole pass decides whether threads pay, not one chunk of it.
+    opts.helpers?.want(missing.length);
+    const fresh = await computeEmbeddings(backbone, data, { indices: todo, signal: opts.signal, onProgress: (done) => opts.onProgress?.(before + done, total), helpers: opts.helpers });
     if (fresh.dim !== dim) {
       // The base's output is not the size it declares, so no cached row can be trusted to match it.
-      const all = await computeEmbeddings(backbone, data, { signal: opts.signal, onProgress: opts.onProgress });
+      const all = await computeEmbeddings(backbone, data, { signal: opts.signal, onProgress: opts.onProgress, helpers: opts.helpers });
       dim = all.dim;
       features = all.features;
       computed = total;

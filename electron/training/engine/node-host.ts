@@ -1,12 +1,12 @@
 // The engine's host services in the worker process: the embedding cache as files under the data
 // folder, saving a run's model where the run's files live (both shared with the services, which do
 // the same for a window: electron/files/), the process's memory and id, exporting a model, and
-// the helper threads of data-parallel runs.
+// the helper threads of data-parallel runs and of the embedding pass.
 import { embeddingFileStore } from '../../files/embedding-files.js';
 import { saveRunModelFiles } from '../../files/run-model-files.js';
 import type { EngineHost } from './deps.js';
 import { exportRunModel } from './node-export-model.js';
-import { nodeShardThreads } from '../shards/thread-links.js';
+import { nodeBaseThreads, nodeShardThreads } from '../shards/thread-links.js';
 
 export function nodeEngineHost(): EngineHost {
   return {
@@ -16,5 +16,6 @@ export function nodeEngineHost(): EngineHost {
     pid: process.pid,
     exportRunModel,
     shardThreads: nodeShardThreads,
+    baseThreads: nodeBaseThreads,
   };
 }

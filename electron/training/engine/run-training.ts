@@ -68,6 +68,7 @@ export async function runTraining(
     setup.threads = typeof options.threads === 'number' ? { now: options.threads } : options.threads;
     setup.cores = options.cores;
     setup.shardThreads = deps.host.shardThreads;
+    setup.baseThreads = deps.host.baseThreads;
     if (signal.aborted) throw new CancelledError();
     if (deps.memoryCapBytes) await checkTrainingFits(setup, deps.memoryCapBytes);
     const outcome = await train(runId, setup, backend, emit, signal, started, progress, new PeakMemory(deps.host.rssBytes, deps.memoryCapBytes, deps.host.memoryName));

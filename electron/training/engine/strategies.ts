@@ -8,6 +8,8 @@ import type { TrainConfig } from '../../contract/index.js';
 import type { LoadedBackbone, LoadedData, Split } from '../types.js';
 import type { EmbeddingStore } from './deps.js';
 import { cachedEmbeddings, computeEmbeddings, embeddingCacheNote, extractFeatures, type Embeddings } from './embeddings.js';
+import { embedHelpers } from './embedding-threads.js';
+import type { BaseThreads } from './embedding-threads.js';
 import { splitAtBoundary, type SplitModel } from './graph.js';
 import { createOptimizer, type Head } from './head.js';
 import { inputBatch, labelsOf } from './images.js';
@@ -39,8 +41,9 @@ export interface RunSetup {
   threads?: ThreadAllowance;
   /** The machine's physical cores: they fix how many shards a batch is cut into (default: threads). */
   cores?: number;
-  /** The host's helper threads, when it has them. */
+  /** The host's helper threads, when it has them: for fine-tuning's shards, and for the embedding pass. */
   shardThreads?: ShardThreads;
+  baseThreads?: BaseThreads;
 }
 
 /** Rows of `e` at `indices`, as a [n, dim] tensor. */
@@ -87,13 +90,25 @@ export async function embedOnce(setup: RunSetup, ctx: LoopContext): Promise<Embe
   const { backbone, data, split, head, config } = setup;
   const onProgress = (done: number, total: number) => ctx.progress.update(done / total, { message: `Embedding images ${done}/${total}` });
   ctx.progress.enter('caching-embeddings', config.augment ? 'Embedding a sample of training images (augmentation is on, so nothing is cached)' : 'Computing embeddings once with the frozen base');
-  if (config.augment) {
-    const sample = split.train.subarray(0, Math.min(STATS_SAMPLE, split.train.length));
-    const e = await computeEmbeddings(backbone, data, { indices: sample, signal: ctx.signal, onProgress });
-    head.fitStandardization(e.features, e.count);
-    return null;
+  const helpers = embedHelpers(backbone.model, setup.baseThreads, setup.threads ?? { now: 1 }, tf.getBackend());
+  try {
+    if (config.augment) {
+      const sample = split.train.subarray(0, Math.min(STATS_SAMPLE, split.train.length));
+      const e = await computeEmbeddings(backbone, data, { indices: sample, signal: ctx.signal, onProgress, helpers });
+      head.fitStandardization(e.features, e.count);
+      return null;
+    }
+    return await cacheAll(setup, ctx, onProgress, helpers);
+  } finally {
+    if (helpers.used.size > 0) setup.notes.push(`${helpers.used.size + 1} threads embedded the images (the same features as one thread: each batch on its own).`);
+    helpers.close();
   }
-  const cached = await cachedEmbeddings(backbone, data, setup.embeddingStore, { signal: ctx.signal, onProgress });
+}
+
+/** Every image's embedding through the cache; sets the head's standardisation from the training images. */
+async function cacheAll(setup: RunSetup, ctx: LoopContext, onProgress: (done: number, total: number) => void, helpers: ReturnType<typeof embedHelpers>): Promise<Embeddings> {
+  const { backbone, data, split, head } = setup;
+  const cached = await cachedEmbeddings(backbone, data, setup.embeddingStore, { signal: ctx.signal, onProgress, helpers });
   setup.embeddingCache = cached.source === 'memory' ? 'memory' : 'disk';
   setup.notes.push(embeddingCacheNote(cached));
   if (cached.diskError) {

@@ -1,10 +1,12 @@
-// The worker process's helper threads for data-parallel runs: one worker_threads Worker per extra
-// core, each told to build its replica. A thread that dies or errors fails the step it was on (and
-// every later one) with the reason, so the run fails with it instead of hanging.
+// The worker process's helper threads: one worker_threads Worker per extra core, each told to build
+// a replica of the trainable part (data-parallel fine-tuning) or a copy of the frozen base (the
+// embedding pass). A thread that dies or errors fails the request it was on (and every later one)
+// with the reason, so the run fails with it, or goes on without it, instead of hanging.
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
-import type { ReplicaSpec, ShardLink, ShardResult, ShardThreads, WeightValues } from '../engine/data-parallel.js';
+import type { ShardLink, ShardResult, ShardThreads } from '../engine/data-parallel.js';
+import type { BaseThreads, EmbedLink } from '../engine/embedding-threads.js';
 import type { FromShardThread, ToShardThread } from './protocol.js';
 
 /** The thread's script: next to the bundled worker (dist/electron/), else the TypeScript source through tsx. */
@@ -18,29 +20,36 @@ function threadScript(): { file: string; workerData?: { entry: string } } {
   return { file: fileURLToPath(new URL('./tsx-thread.mjs', import.meta.url)), workerData: { entry: fileURLToPath(new URL('./shard-thread.ts', import.meta.url)) } };
 }
 
-class ThreadLink implements ShardLink {
+type Answer = Extract<FromShardThread, { type: 'shards' | 'embedded' }>;
+type Request = Extract<ToShardThread, { type: 'step' | 'embed' }>;
+type WithoutId<T> = T extends unknown ? Omit<T, 'id'> : never;
+
+class ThreadLink implements ShardLink, EmbedLink {
   private nextId = 1;
-  private waiting = new Map<number, { resolve: (r: ShardResult[]) => void; reject: (e: Error) => void }>();
+  private waiting = new Map<number, { resolve: (r: Answer) => void; reject: (e: Error) => void }>();
   private failure: Error | null = null;
   private started!: { resolve: () => void; reject: (e: Error) => void };
   /** Settles once the replica is built, or the thread could not build it. */
   readonly ready = new Promise<void>((resolve, reject) => { this.started = { resolve, reject }; });
 
-  constructor(private readonly worker: Worker, spec: ReplicaSpec, weights: WeightValues) {
+  constructor(private readonly worker: Worker, init: Extract<ToShardThread, { type: 'init' | 'initBase' }>) {
     this.ready.catch(() => {}); // the caller awaits it; a failure must not also count as unhandled
     worker.on('message', (m: FromShardThread) => this.onMessage(m));
     worker.on('error', (e) => this.fail(new Error(`A training thread failed: ${e.message}`)));
     worker.on('exit', (code) => this.fail(new Error(`A training thread exited (code ${code}).`)));
-    this.post({ type: 'init', spec, weights });
+    this.worker.postMessage(init);
   }
 
-  step(step: Parameters<ShardLink['step']>[0]): Promise<ShardResult[]> {
-    if (this.failure) return Promise.reject(this.failure);
-    const id = this.nextId++;
-    return new Promise((resolve, reject) => {
-      this.waiting.set(id, { resolve, reject });
-      this.post({ type: 'step', id, ...step });
-    });
+  async step(step: Parameters<ShardLink['step']>[0]): Promise<ShardResult[]> {
+    const answer = await this.request({ type: 'step', ...step });
+    if (answer.type !== 'shards') throw new Error(`A training thread answered a shard with ${answer.type}.`);
+    return answer.results;
+  }
+
+  async embed(input: Float32Array, shape: number[]): Promise<Float32Array> {
+    const answer = await this.request({ type: 'embed', input, shape });
+    if (answer.type !== 'embedded') throw new Error(`A training thread answered a batch with ${answer.type}.`);
+    return answer.features;
   }
 
   close(): void {
@@ -48,8 +57,13 @@ class ThreadLink implements ShardLink {
     void this.worker.terminate();
   }
 
-  private post(m: ToShardThread): void {
-    this.worker.postMessage(m);
+  private request(m: WithoutId<Request>): Promise<Answer> {
+    if (this.failure) return Promise.reject(this.failure);
+    const id = this.nextId++;
+    return new Promise((resolve, reject) => {
+      this.waiting.set(id, { resolve, reject });
+      this.worker.postMessage({ ...m, id } as Request);
+    });
   }
 
   private onMessage(m: FromShardThread): void {
@@ -63,7 +77,7 @@ class ThreadLink implements ShardLink {
     }
     if (!waiter) return;
     this.waiting.delete(m.id);
-    waiter.resolve(m.results);
+    waiter.resolve(m);
   }
 
   private fail(e: Error): void {
@@ -74,10 +88,10 @@ class ThreadLink implements ShardLink {
   }
 }
 
-/** Starts `count` helper threads with a replica each; any that cannot start stops them all. */
-export const nodeShardThreads: ShardThreads = async (count, spec, weights) => {
+/** Starts `count` threads with `init`; any that cannot start stops them all. */
+async function startThreads(count: number, init: ConstructorParameters<typeof ThreadLink>[1]): Promise<ThreadLink[]> {
   const script = threadScript();
-  const links = Array.from({ length: count }, () => new ThreadLink(new Worker(script.file, { workerData: script.workerData }), spec, weights));
+  const links = Array.from({ length: count }, () => new ThreadLink(new Worker(script.file, { workerData: script.workerData }), init));
   try {
     await Promise.all(links.map((l) => l.ready));
     return links;
@@ -85,4 +99,10 @@ export const nodeShardThreads: ShardThreads = async (count, spec, weights) => {
     links.forEach((l) => l.close());
     throw e;
   }
-};
+}
+
+/** Helper threads with a replica of the trainable part each. */
+export const nodeShardThreads: ShardThreads = (count, spec, weights) => startThreads(count, { type: 'init', spec, weights });
+
+/** Helper threads with a copy of the frozen base each, for the embedding pass. */
+export const nodeBaseThreads: BaseThreads = (count, topology, weights) => startThreads(count, { type: 'initBase', topology, weights });
