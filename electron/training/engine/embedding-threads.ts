@@ -2,8 +2,9 @@
 // base, embed whole batches while this thread embeds others. Inference on a batch gives the same
 // bits whichever thread runs it (the same wasm code, each image on its own), so the cache and the
 // run are as on one thread. Threads start in the background and join the pass as they come up; one
-// that fails drops out and its batch is embedded here. Nothing here needs Node: the host supplies
-// the threads.
+// that fails drops out and its batch is embedded here. Each thread takes the next batch as it
+// finishes one (two in flight, so it never waits for this one). Nothing here needs Node: the host
+// supplies the threads.
 import type * as tf from '@tensorflow/tfjs';
 import type { ThreadAllowance } from './data-parallel.js';
 
@@ -16,25 +17,36 @@ export interface EmbedLink {
 /** Starts threads with a copy of a layers base each (topology as toJSON(null, false), weights in `model.weights` order). */
 export type BaseThreads = (count: number, topology: Record<string, unknown>, weights: Float32Array[]) => Promise<EmbedLink[]>;
 
-/** Below this many images a thread's start (about a second of a core) costs more than it saves. */
-export const MIN_THREADED_IMAGES = 512;
+/** Threads start once the pass left is estimated at this many seconds of one core: a thread's start
+ *  (loading tfjs, building the base, its first batch) costs about 4 s of a core for MobileNet at
+ *  224 px, so 512 such images gained nothing and 1,536 took 0.78× the wall time. Only speed depends on it. */
+export const START_PAYS_SECONDS = 12;
 
 export class EmbedHelpers {
   private links: EmbedLink[] = [];
   private started = false;
   private closed = false;
-
+  /** Images the pass still has to embed, as the cache announced them. */
+  private left = 0;
   /** Threads that embedded at least one batch. */
   readonly used = new Set<EmbedLink>();
 
-  constructor(
-    private readonly start: ((count: number) => Promise<EmbedLink[]>) | null, private readonly allowance: ThreadAllowance,
-    private readonly minImages = MIN_THREADED_IMAGES,
-  ) {}
+  constructor(private readonly start: ((count: number) => Promise<EmbedLink[]>) | null, private readonly allowance: ThreadAllowance) {}
 
-  /** A pass over `images` images begins: starts the threads when it is long enough to pay. */
-  want(images: number): void {
-    if (!this.start || this.started || this.closed || images < this.minImages || this.allowance.now <= 1) return;
+  /** The pass will embed `images` images in all (over one or more calls). */
+  expect(images: number): void {
+    this.left = Math.max(this.left, images);
+  }
+
+  /** This thread embedded `images` images in `seconds`: starts the threads once what is left pays for them. */
+  embedded(images: number, seconds: number): void {
+    this.left = Math.max(0, this.left - images);
+    if (images > 0 && (this.left * seconds) / images >= START_PAYS_SECONDS) this.startNow();
+  }
+
+  /** Starts the threads the run may use beside this one, in the background. */
+  startNow(): void {
+    if (!this.start || this.started || this.closed || this.allowance.now <= 1) return;
     this.started = true;
     this.start(this.allowance.now - 1).then(
       (links) => { if (this.closed) links.forEach((l) => l.close()); else this.links.push(...links); },

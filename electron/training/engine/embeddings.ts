@@ -10,7 +10,7 @@ import { chunked, decodeSegment, encodeSegment, readSegments, rowIds, segmentKey
 import { createSha1, createSha256 } from './hash.js';
 import { inputBatch, PREPROCESSING_VERSION } from './images.js';
 import { preprocessingDigest } from './preprocessing.js';
-import type { EmbedHelpers } from './embedding-threads.js';
+import type { EmbedHelpers, EmbedLink } from './embedding-threads.js';
 import { CancelledError } from './loop.js';
 import { yieldToEventLoop } from './progress.js';
 
@@ -70,19 +70,30 @@ export function embeddingCacheKey(backbone: LoadedBackbone, data: Pick<LoadedDat
 }
 
 /** Embeddings of the images at `indices` (all images when omitted), batch by batch; with `helpers`,
- *  the threads ready at each round embed a batch each while this thread embeds one. */
+ *  the threads ready take batches too, each the next one left as it finishes one. */
 export async function computeEmbeddings(
   backbone: LoadedBackbone, data: LoadedData,
   opts: { indices?: Int32Array; batchSize?: number; signal?: AbortSignal; onProgress?: (done: number, total: number) => void; helpers?: EmbedHelpers } = {},
 ): Promise<Embeddings> {
   const indices = opts.indices ?? Int32Array.from({ length: data.labels.length }, (_, i) => i);
-  const batch = opts.batchSize ?? 128;
+  const size = opts.batchSize ?? 128;
+  const helpers = opts.helpers;
+  helpers?.expect(indices.length);
   let features: Float32Array | null = null;
-  let dim = 0;
-  const put = (start: number, n: number, values: Float32Array) => {
-    dim = values.length / n;
+  let next = 0;
+  let done = 0;
+  const take = (): { start: number; idx: Int32Array } | null => {
+    if (next >= indices.length || opts.signal?.aborted) return null;
+    const start = next;
+    next = Math.min(indices.length, next + size);
+    return { start, idx: indices.subarray(start, next) };
+  };
+  const put = (b: { start: number; idx: Int32Array }, values: Float32Array) => {
+    const dim = values.length / b.idx.length;
     features ??= new Float32Array(indices.length * dim);
-    features.set(values, start * dim);
+    features.set(values, b.start * dim);
+    done += b.idx.length;
+    opts.onProgress?.(done, indices.length);
   };
   const here = async (idx: Int32Array): Promise<Float32Array> => {
     const out = tf.tidy(() => extractFeatures(backbone, inputBatch(data, idx, backbone)));
@@ -90,37 +101,46 @@ export async function computeEmbeddings(
     out.dispose();
     return values;
   };
-  opts.helpers?.want(indices.length);
-  for (let i = 0; i < indices.length;) {
-    if (opts.signal?.aborted) throw new CancelledError();
-    const mine = { start: i, idx: indices.subarray(i, Math.min(indices.length, i + batch)) };
-    i += mine.idx.length;
-    // One batch for each thread ready now, handed over before this thread starts on its own.
-    const theirs = (opts.helpers?.ready() ?? []).flatMap((link) => {
-      if (i >= indices.length) return [];
-      const idx = indices.subarray(i, Math.min(indices.length, i + batch));
-      const start = i;
-      i += idx.length;
-      const x = tf.tidy(() => inputBatch(data, idx, backbone));
+  /** One thread's share: the next batch as soon as it has room for one, two in flight. */
+  const serve = async (link: EmbedLink): Promise<void> => {
+    const send = (b: { start: number; idx: Int32Array }) => {
+      const x = tf.tidy(() => inputBatch(data, b.idx, backbone));
       const answer = link.embed(x.dataSync() as Float32Array, x.shape);
       x.dispose();
-      opts.helpers!.used.add(link);
-      return [{ start, idx, link, answer }];
-    });
-    put(mine.start, mine.idx.length, await here(mine.idx));
-    for (const t of theirs) {
-      let values: Float32Array;
-      try {
-        values = await t.answer;
-      } catch {
-        opts.helpers!.drop(t.link);
-        values = await here(t.idx);
+      return { b, answer };
+    };
+    const inFlight: { b: { start: number; idx: Int32Array }; answer: Promise<Float32Array> }[] = [];
+    let failed = false;
+    for (;;) {
+      while (!failed && inFlight.length < 2) {
+        const b = take();
+        if (!b) break;
+        inFlight.push(send(b));
       }
-      put(t.start, t.idx.length, values);
+      const first = inFlight.shift();
+      if (!first) return;
+      try {
+        put(first.b, await first.answer);
+        helpers!.used.add(link);
+      } catch {
+        // A thread that fails takes no more; its batches are embedded here.
+        if (!failed) helpers!.drop(link);
+        failed = true;
+        put(first.b, await here(first.b.idx));
+      }
     }
-    opts.onProgress?.(i, indices.length);
+  };
+  const serving = new Map<EmbedLink, Promise<void>>();
+  for (let b = take(); b; b = take()) {
+    for (const link of helpers?.ready() ?? []) if (!serving.has(link)) serving.set(link, serve(link));
+    const t0 = performance.now();
+    put(b, await here(b.idx));
+    helpers?.embedded(b.idx.length, (performance.now() - t0) / 1000);
     await yieldToEventLoop();
   }
+  await Promise.all(serving.values());
+  if (opts.signal?.aborted) throw new CancelledError();
+  const dim = features ? (features as Float32Array).length / indices.length : 0;
   return { features: features ?? new Float32Array(0), count: indices.length, dim };
 }
 
@@ -210,7 +230,7 @@ export async function cachedEmbeddings(backbone: LoadedBackbone, data: LoadedDat
     if (todo.length === 0) continue;
     const before = wanted.found + computed;
     // The whole pass decides whether threads pay, not one chunk of it.
-    opts.helpers?.want(missing.length);
+    opts.helpers?.expect(missing.length - computed);
     const fresh = await computeEmbeddings(backbone, data, { indices: todo, signal: opts.signal, onProgress: (done) => opts.onProgress?.(before + done, total), helpers: opts.helpers });
     if (fresh.dim !== dim) {
       // The base's output is not the size it declares, so no cached row can be trusted to match it.

@@ -21,8 +21,8 @@ beforeAll(async () => {
 
 /** Threads started now (not in the background), so the test knows they take part from the first batch. */
 async function helpersWith(links: EmbedLink[]): Promise<EmbedHelpers> {
-  const h = new EmbedHelpers(async () => links, { now: links.length + 1 }, 0);
-  h.want(1);
+  const h = new EmbedHelpers(async () => links, { now: links.length + 1 });
+  h.startNow();
   await Promise.resolve();
   return h;
 }
@@ -43,26 +43,30 @@ describe('the embedding pass on threads', () => {
     }
   }, 60_000);
 
-  it('embeds here the batch of a thread that fails, and gives that thread no more', async () => {
+  it('embeds here the batches of a thread that fails, and gives that thread no more', async () => {
     const alone = await computeEmbeddings(backbone, data, { batchSize: 32 });
     let asked = 0;
     const broken: EmbedLink = { embed: async () => { asked++; throw new Error('thread gone'); }, close: () => {} };
     const helpers = await helpersWith([broken]);
     const threaded = await computeEmbeddings(backbone, data, { batchSize: 32, helpers });
-    expect(asked).toBe(1);
+    // The two batches it held (two in flight) are embedded here; it is given no third.
+    expect(asked).toBe(2);
     expect(helpers.ready()).toEqual([]);
     expect(bits(threaded.features)).toBe(bits(alone.features));
   }, 60_000);
 
-  it('starts no thread for a short pass, a graph base, another backend, or a run on one thread', () => {
+  it('starts threads only once the pass left pays for them, and never for a graph base, another backend or a run on one thread', () => {
     let started = 0;
     const threads = async () => { started++; return []; };
-    embedHelpers(backbone.model, threads, { now: 2 }, 'wasm').want(100);
-    embedHelpers(null, threads, { now: 2 }, 'wasm').want(10_000);
-    embedHelpers(backbone.model, threads, { now: 2 }, 'cpu').want(10_000);
-    embedHelpers(backbone.model, threads, { now: 1 }, 'wasm').want(10_000);
+    const long = (h: EmbedHelpers) => { h.expect(10_000); h.embedded(100, 1); };
+    const short = embedHelpers(backbone.model, threads, { now: 2 }, 'wasm');
+    short.expect(300);
+    short.embedded(128, 0.05);
+    long(embedHelpers(null, threads, { now: 2 }, 'wasm'));
+    long(embedHelpers(backbone.model, threads, { now: 2 }, 'cpu'));
+    long(embedHelpers(backbone.model, threads, { now: 1 }, 'wasm'));
     expect(started).toBe(0);
-    embedHelpers(backbone.model, threads, { now: 2 }, 'wasm').want(10_000);
+    long(embedHelpers(backbone.model, threads, { now: 2 }, 'wasm'));
     expect(started).toBe(1);
     expect(tf.getBackend()).toBe('wasm');
   });
