@@ -98,7 +98,7 @@ export async function run(): Promise<BenchSection[]> {
   const cpu = os.cpus()[0]?.model ?? 'unknown CPU';
   const notes = [
     `${cpu} × ${os.cpus().length}; load average ${loadBefore} before the suite, ${load()} after (${minutes.toFixed(1)} min); other processes on this machine inflate wall times, CPU times less so`,
-    engine ? `engine: the backend ladder chose ${engine.rung} (${engine.device}); each workload on as many threads as its row says (the embedding pass: a batch per thread; fine-tuning: shards of each batch), their start inside the time` : 'engine: no workload finished',
+    engine ? `engine: the backend ladder chose ${engine.rung} (${engine.device}); each workload may use as many threads as its row says, their start inside the time: fine-tuning cuts every batch into shards; the embedding pass starts threads only once the pass left is long enough to pay for them (at these sizes it does not)` : 'engine: no workload finished',
     python
       ? torch
         ? `pytorch: torch ${torch.torch} via ${python}; "${cols.all}" = torch.set_num_threads(${torch.threads}), every core the process may use; "${cols.one}" = one thread; torch's own default here is ${torch.defaultThreads} thread${torch.defaultThreads === 1 ? '' : 's'}`
