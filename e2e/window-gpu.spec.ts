@@ -149,7 +149,10 @@ test('a pair on the window rung (SwiftShader WebGL) matches wasm; live curves; c
   expect(cancelled.status).toBe('cancelled');
   const after = Math.max(...tuning().map((e) => step(e.payload))) - seenAtCancel;
   console.log(`cancel: ${after} batch(es) reported after the cancel was sent`);
-  expect(after).toBeLessThanOrEqual(1);
+  // The newest progress seen here can trail the worker by a batch (progress is throttled and may be
+  // in transit), and the batch under way when the cancel lands finishes: at most two more; a cancel
+  // that were ignored would report hundreds (50 epochs).
+  expect(after).toBeLessThanOrEqual(2);
 
   // A GPU context loss mid-run: the run fails with the reason, the next run still trains (on wasm).
   const lost = await call(page, app.token, 'training.start', { config: config('window-gpu', { strategy: 'fine-tuning', epochs: 50, headEpochs: 0, twoPhase: false }) });
