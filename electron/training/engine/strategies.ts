@@ -8,8 +8,7 @@ import type { TrainConfig } from '../../contract/index.js';
 import type { LoadedBackbone, LoadedData, Split } from '../types.js';
 import type { EmbeddingStore } from './deps.js';
 import { cachedEmbeddings, computeEmbeddings, embeddingCacheNote, extractFeatures, type Embeddings } from './embeddings.js';
-import { embedHelpers } from './embedding-threads.js';
-import type { BaseThreads } from './embedding-threads.js';
+import { embedHelpers, type BaseThreads, type EmbedHelpers } from './embedding-threads.js';
 import { splitAtBoundary, type SplitModel } from './graph.js';
 import { createOptimizer, type Head } from './head.js';
 import { inputBatch, labelsOf } from './images.js';
@@ -106,7 +105,7 @@ export async function embedOnce(setup: RunSetup, ctx: LoopContext): Promise<Embe
 }
 
 /** Every image's embedding through the cache; sets the head's standardisation from the training images. */
-async function cacheAll(setup: RunSetup, ctx: LoopContext, onProgress: (done: number, total: number) => void, helpers: ReturnType<typeof embedHelpers>): Promise<Embeddings> {
+async function cacheAll(setup: RunSetup, ctx: LoopContext, onProgress: (done: number, total: number) => void, helpers: EmbedHelpers): Promise<Embeddings> {
   const { backbone, data, split, head } = setup;
   const cached = await cachedEmbeddings(backbone, data, setup.embeddingStore, { signal: ctx.signal, onProgress, helpers });
   setup.embeddingCache = cached.source === 'memory' ? 'memory' : 'disk';
