@@ -1,5 +1,6 @@
-import { describe, expect, it } from 'vitest';
-import { randomTensor, relativeMaxDiff, runOnBoth } from './testing/kernel-checks.js';
+import { afterEach, describe, expect, it } from 'vitest';
+import { setSimdLoopsEnabled } from './simd-loops.js';
+import { randomTensor, relativeMaxDiff, runKernel, runOnBoth, useBackend } from './testing/kernel-checks.js';
 
 type Pad = 'same' | 'valid';
 interface Case { b: number; h: number; w: number; ci: number; co: number; k: [number, number]; s: [number, number]; pad: Pad }
@@ -29,6 +30,14 @@ const cases: Case[] = [
   { b: 2, h: 5, w: 8, ci: 48, co: 32, k: [3, 3], s: [1, 2], pad: 'same' },
   { b: 3, h: 7, w: 6, ci: 32, co: 40, k: [3, 3], s: [2, 1], pad: 'valid' },
   { b: 3, h: 6, w: 7, ci: 40, co: 32, k: [3, 3], s: [1, 2], pad: 'valid' },
+  // The SIMD filter gradient's blocks: rows of one image where an image is large (40×36 at 32
+  // channels: 28-row blocks and a 12-row tail), several images where small (a tail of 1 of 6), and a
+  // last group of filter rows with 1–3 rows missing (9·C not a multiple of 4).
+  { b: 2, h: 40, w: 36, ci: 16, co: 16, k: [3, 3], s: [1, 1], pad: 'same' },
+  { b: 6, h: 7, w: 7, ci: 64, co: 64, k: [3, 3], s: [1, 1], pad: 'same' },
+  { b: 3, h: 9, w: 9, ci: 5, co: 8, k: [3, 3], s: [1, 1], pad: 'same' },
+  { b: 2, h: 12, w: 10, ci: 2, co: 24, k: [3, 3], s: [2, 2], pad: 'valid' },
+  { b: 2, h: 10, w: 10, ci: 3, co: 40, k: [2, 2], s: [1, 1], pad: 'valid' },
 ];
 
 const name = (c: Case) => `x ${c.b}x${c.h}x${c.w}x${c.ci}, filter ${c.k.join('x')}x${c.ci}x${c.co}, strides ${c.s.join(',')}, '${c.pad}'`;
@@ -59,6 +68,24 @@ describe('Conv2DBackpropFilter on wasm matches cpu', () => {
     const attrs = { strides: c.s, pad: c.pad, dataFormat: 'NHWC', filterShape: [c.k[0], c.k[1], c.ci, c.co] };
     const { cpu, wasm } = await runOnBoth('Conv2DBackpropFilter', { x, dy }, attrs);
     expect(wasm.shape).toEqual(cpu.shape);
+    expect(relativeMaxDiff(cpu.data, wasm.data)).toBeLessThanOrEqual(1e-4);
+  });
+});
+
+// Filters with a multiple of 8 output channels take the SIMD path above; the per-tap matrix products
+// (where SIMD is missing) must agree on them too.
+describe('Conv2DBackpropFilter on wasm without SIMD loops matches cpu', () => {
+  afterEach(() => setSimdLoopsEnabled(true));
+  const simdShapes = cases.map((c, i) => [name(c), c, i] as const).filter(([, c]) => c.co % 8 === 0);
+  it.each(simdShapes)('%s', async (_, c, i) => {
+    const x = randomTensor([c.b, c.h, c.w, c.ci], 100 + i);
+    const dy = randomTensor([c.b, outSize(c.h, c.k[0], c.s[0], c.pad), outSize(c.w, c.k[1], c.s[1], c.pad), c.co], 200 + i);
+    const attrs = { strides: c.s, pad: c.pad, dataFormat: 'NHWC', filterShape: [c.k[0], c.k[1], c.ci, c.co] };
+    await useBackend('cpu');
+    const cpu = runKernel('Conv2DBackpropFilter', { x, dy }, attrs);
+    await useBackend('wasm');
+    setSimdLoopsEnabled(false);
+    const wasm = runKernel('Conv2DBackpropFilter', { x, dy }, attrs);
     expect(relativeMaxDiff(cpu.data, wasm.data)).toBeLessThanOrEqual(1e-4);
   });
 });

@@ -87,4 +87,30 @@ describe('SIMD loops', () => {
     });
     expect(relativeMaxDiff(expected, dw.view)).toBeLessThanOrEqual(1e-5);
   });
+
+  it.each([[1, 1, 1, 8], [2, 3, 5, 16], [3, 2, 7, 24]])('filterRows: %i images × %i rows × %i pixels, %i outputs, adding to what is there', (images, rows, pixels, O) => {
+    const { loops, alloc } = arena();
+    // x: rows 9 floats apart inside an image, images 40 apart, pixels 3 apart; the four rows start at
+    // unrelated offsets. dy: a dense [images, rows, pixels, O] block.
+    const xImage = 40 * rows * pixels;
+    const x = alloc(images * xImage + 64, randomTensor([images * xImage + 64], 21).data);
+    const starts = [0, 5, 2, 17];
+    const dy = alloc(images * rows * pixels * O, randomTensor([images * rows * pixels * O], 22).data);
+    const d = [0, 1, 2, 3].map((i) => alloc(O, randomTensor([O], 30 + i).data));
+    const before = d.map((r) => r.view.slice());
+    const xAt = (i: number, m: number, r: number, q: number) => starts[i] + m * xImage + r * 9 * pixels + q * 3;
+    loops.filterRows(...(starts.map((s0) => x.ptr + 4 * s0) as [number, number, number, number]), dy.ptr,
+      d[0].ptr, d[1].ptr, d[2].ptr, d[3].ptr, 4 * O,
+      images, 4 * xImage, 4 * rows * pixels * O, rows, 4 * 9 * pixels, 4 * pixels * O, pixels, 4 * 3, 4 * O);
+    for (let i = 0; i < 4; i++) {
+      const expected = Float32Array.from(before[i], (v0, o) => {
+        let v = v0;
+        for (let m = 0; m < images; m++) for (let r = 0; r < rows; r++) for (let q = 0; q < pixels; q++) {
+          v += x.view[xAt(i, m, r, q)] * dy.view[((m * rows + r) * pixels + q) * O + o];
+        }
+        return v;
+      });
+      expect(relativeMaxDiff(expected, d[i].view)).toBeLessThanOrEqual(1e-5);
+    }
+  });
 });

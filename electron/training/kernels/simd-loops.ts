@@ -1,8 +1,11 @@
 // WebAssembly SIMD loops over the wasm backend's heap, for the training kernels whose work is a
-// plain pass over channels-last activations (BatchNorm, the depthwise filter gradient). V8 does not
-// vectorise JS: as JS these loops ran about 10× slower (bench/profile-kernels.ts). Every loop
-// handles four channels at a time, so callers use it where C % 4 == 0 and keep a JS loop for the rest.
+// plain pass over channels-last activations (BatchNorm, the depthwise filter gradient) or a small
+// product summed over pixels (the dense filter gradient, simd-filter-rows.ts). V8 does not
+// vectorise JS: as JS these loops ran about 10× slower (bench/profile-kernels.ts). The BatchNorm and
+// depthwise loops handle four channels at a time, so callers use them where C % 4 == 0 and keep a
+// JS loop for the rest.
 // Pointers and strides are in bytes; counts are ≥ 1 (callers check).
+import { filterRows } from './simd-filter-rows.js';
 import { type Code, I32, V128, type WasmFunction, assemble, op } from './wasm-asm.js';
 import type { WasmBackendLike } from './wasm-heap.js';
 
@@ -126,9 +129,13 @@ export interface SimdLoops {
   gradStats(dy: number, end: number, c4: number, x: number, mean: number, acc: number): void;
   gradInput(dy: number, end: number, c4: number, x: number, dx: number, mean: number, a: number, k: number, b: number): void;
   depthwiseTap(x: number, xRow: number, xCol: number, dy: number, dyRow: number, rows: number, cols: number, c4: number, dw: number): void;
+  filterRows(
+    x0: number, x1: number, x2: number, x3: number, dy: number, d0: number, d1: number, d2: number, d3: number, oBytes: number,
+    images: number, xImage: number, dyImage: number, rows: number, xRow: number, dyRow: number, pixels: number, xPixel: number, dyPixel: number,
+  ): void;
 }
 
-const bytes = assemble([moments, normalize, gradStats, gradInput, depthwiseTap]);
+const bytes = assemble([moments, normalize, gradStats, gradInput, depthwiseTap, filterRows]);
 let compiled: WebAssembly.Module | null | undefined;
 const instances = new WeakMap<WebAssembly.Memory, SimdLoops>();
 let enabled = true;

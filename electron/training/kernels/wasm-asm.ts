@@ -55,6 +55,8 @@ export const op = {
   end: [0x0b] as Code,
   brIf: (depth: number): Code => [0x0d, ...uleb(depth)],
   v128Load: (offset = 0): Code => simd(0x00, ...mem(offset)),
+  /** One float from memory in all four lanes. */
+  v128Load32Splat: (offset = 0): Code => simd(0x09, ...mem(offset)),
   v128Store: (offset = 0): Code => simd(0x0b, ...mem(offset)),
   /** Lanes 2, 3 of a f32x4 moved to 0, 1 (so promote_low reaches them). */
   highHalf: simd(0x0d, 8, 9, 10, 11, 12, 13, 14, 15, 0, 1, 2, 3, 4, 5, 6, 7),
