@@ -8,6 +8,7 @@ import { importedDir } from '../../models/backbone-dirs.js';
 import { writeIntegrity } from '../../models/model-files.js';
 import { SIDECAR_FILE } from '../../models/sidecar.js';
 import { miniGraphModelFiles } from '../backbones/testing/mini-models.js';
+import type { TrainConfig } from '../../contract/index.js';
 import type { LoadedData } from '../types.js';
 import { createDataSource } from '../../datasets/index.js';
 import { cacheDir, embeddingFileStore } from '../../files/embedding-files.js';
@@ -179,6 +180,25 @@ describe('a feature-extraction run', () => {
     expect(cached.confusion).toEqual(fresh.confusion);
     expect(cached.misclassified).toEqual(fresh.misclassified);
     expect([cached.bestEpoch, cached.bestValAcc, cached.finalValAcc]).toEqual([fresh.bestEpoch, fresh.bestValAcc, fresh.finalValAcc]);
+  }, 120_000);
+});
+
+describe('a fine-tuning run after a feature-extraction run on the same data', () => {
+  // Unfreezing blocks reorders the model's weight list (trainable weights first); the key must name
+  // the weights, not that order, or the pair's second run computes every embedding again.
+  it.each([1, 3])('finds every embedding the first run cached (unfreezing %i blocks)', async (unfreezeBlocks) => {
+    const env = testEnv();
+    const run = async (c: Partial<TrainConfig> & Pick<TrainConfig, 'strategy'>) => {
+      const out = await runTraining(`run-${c.strategy}`, tinyConfig({ headEpochs: 1, epochs: 1, ...c }), env, () => {}, new AbortController().signal, testDeps().deps);
+      if (out.status !== 'completed') throw new Error(`${c.strategy} did not complete: ${JSON.stringify(out)}`);
+      return out.result;
+    };
+    clearEmbeddingMemory();
+    const fe = await run({ strategy: 'feature-extraction' });
+    clearEmbeddingMemory();
+    const ft = await run({ strategy: 'fine-tuning', unfreezeBlocks, twoPhase: true });
+    expect(fe.notes.join(' ')).toMatch(/images computed once with the frozen base/);
+    expect(ft.notes.join(' ')).toMatch(/all \d+ images came from the disk cache/);
   }, 120_000);
 });
 

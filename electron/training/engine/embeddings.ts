@@ -29,10 +29,12 @@ export function extractFeatures(backbone: LoadedBackbone, x: tf.Tensor4D): tf.Te
   throw new Error(`Backbone "${backbone.id}" has neither a layers model nor a feature function.`);
 }
 
-/** Fingerprint of the backbone's current weights, so re-trained or re-imported weights miss the cache. */
+/** Fingerprint of the backbone's current weights, so re-trained or re-imported weights miss the cache.
+ *  Layer by layer: a model's own weight list puts trainable weights first, so it changes order when
+ *  fine-tuning unfreezes blocks, and the same weights would miss the feature-extraction run's rows. */
 export function weightsDigest(backbone: LoadedBackbone): string {
   const hash = createSha1().update(backbone.id).update(backbone.inputShape.join('x'));
-  for (const w of backbone.model?.weights ?? []) {
+  for (const w of backbone.model?.layers.flatMap((l) => l.weights) ?? []) {
     const v = w.read().dataSync();
     hash.update(new Uint8Array(v.buffer, v.byteOffset, v.byteLength));
   }
