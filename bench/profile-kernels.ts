@@ -2,7 +2,9 @@
 // side by side in one run, repetitions interleaved so a busy neighbour slows every variant alike.
 //  - one tl-resnet-s fine-tuning step (batch 64, 28×28): BatchNorm as tfjs composes it, our fused
 //    kernels with JS loops, and with the SIMD loops;
-//  - the depthwise filter gradient on MobileNet v1 0.25 at 224 px (batch 16): JS loop vs SIMD.
+//  - the depthwise filter gradient on MobileNet v1 0.25 at 224 px (batch 16): JS loop vs SIMD;
+//  - the dense filter gradients of tl-resnet-s (one shard of 32) and of MobileNet's full and
+//    pointwise convolutions (batch 16): per-tap matrix products vs the SIMD pass over pixel blocks.
 // Times are process CPU time (a shared machine's wall time mostly measures the neighbours); wall
 // time is printed beside it.
 import * as tf from '@tensorflow/tfjs';
@@ -78,6 +80,37 @@ function depthwiseFilterGrads(batch: number) {
   };
 }
 
+/** tl-resnet-s's nine convolutions (input side, channels in → out, kernel, stride). */
+const TL_RESNET_CONVS = [
+  { h: 28, c: 1, o: 16, k: 3, s: 1 }, { h: 28, c: 16, o: 16, k: 3, s: 1 }, { h: 28, c: 16, o: 16, k: 3, s: 1 },
+  { h: 28, c: 16, o: 32, k: 3, s: 2 }, { h: 14, c: 32, o: 32, k: 3, s: 1 }, { h: 28, c: 16, o: 32, k: 1, s: 2 },
+  { h: 14, c: 32, o: 64, k: 3, s: 2 }, { h: 7, c: 64, o: 64, k: 3, s: 1 }, { h: 14, c: 32, o: 64, k: 1, s: 2 },
+];
+/** MobileNet v1 0.25 at 224 px: the first convolution and the pointwise ones. */
+const MOBILENET_025_DENSE = [
+  { h: 224, c: 3, o: 8, k: 3, s: 2 }, { h: 112, c: 8, o: 16, k: 1, s: 1 }, { h: 56, c: 16, o: 32, k: 1, s: 1 },
+  { h: 56, c: 32, o: 32, k: 1, s: 1 }, { h: 28, c: 32, o: 64, k: 1, s: 1 }, { h: 28, c: 64, o: 64, k: 1, s: 1 },
+  { h: 14, c: 64, o: 128, k: 1, s: 1 }, ...Array.from({ length: 5 }, () => ({ h: 14, c: 128, o: 128, k: 1, s: 1 })),
+  { h: 7, c: 128, o: 256, k: 1, s: 1 }, { h: 7, c: 256, o: 256, k: 1, s: 1 },
+];
+
+/** Every listed convolution's filter gradient for one batch, as the kernel runs them. */
+function denseFilterGrads(batch: number, convs: typeof TL_RESNET_CONVS) {
+  const layers = convs.map((l) => {
+    const o = Math.ceil(l.h / l.s);
+    return { ...l, x: tf.randomNormal([batch, l.h, l.h, l.c]), dy: tf.randomNormal([batch, o, o, l.o]) };
+  });
+  return {
+    run: () => {
+      for (const l of layers) {
+        const attrs = { strides: [l.s, l.s], pad: 'same', dataFormat: 'NHWC', filterShape: [l.k, l.k, l.c, l.o] };
+        (tf.engine().runKernel('Conv2DBackpropFilter', { x: l.x, dy: l.dy }, attrs as unknown as tf.NamedAttrMap) as tf.Tensor).dispose();
+      }
+    },
+    dispose: () => tf.dispose(layers.flatMap((l) => [l.x, l.dy])),
+  };
+}
+
 function print(title: string, rows: Timing[]): void {
   const base = rows[0];
   console.log(title);
@@ -106,6 +139,19 @@ async function main() {
     { name: 'SIMD per tap', setup: () => setSimdLoopsEnabled(true) },
   ], dw.run, reps));
   dw.dispose();
+
+  const filterVariants = [
+    { name: 'per-tap matrix products (XNNPACK)', setup: () => setSimdLoopsEnabled(false) },
+    { name: 'SIMD pass over pixel blocks', setup: () => setSimdLoopsEnabled(true) },
+  ];
+  for (const [title, batch, convs] of [
+    ['tl-resnet-s, one shard of 32, all 9 convolutions', 32, TL_RESNET_CONVS],
+    ['MobileNet v1 0.25 at 224, batch 16, first + 13 pointwise convolutions', 16, MOBILENET_025_DENSE],
+  ] as const) {
+    const grads = denseFilterGrads(batch, convs);
+    print(`dense filter gradients of ${title} (median of ${reps})`, await compareVariants(filterVariants, grads.run, reps));
+    grads.dispose();
+  }
   installFusedBatchNorm();
   setSimdLoopsEnabled(true);
 }
