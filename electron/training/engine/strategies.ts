@@ -8,6 +8,7 @@ import type { TrainConfig } from '../../contract/index.js';
 import type { LoadedBackbone, LoadedData, Split } from '../types.js';
 import type { EmbeddingStore } from './deps.js';
 import { cachedEmbeddings, computeEmbeddings, embeddingCacheNote, extractFeatures, type Embeddings } from './embeddings.js';
+import { closedFormHeadStep } from './head-step.js';
 import { embedHelpers, type BaseThreads, type EmbedHelpers } from './embedding-threads.js';
 import { splitAtBoundary, type SplitModel } from './graph.js';
 import { createOptimizer, type Head } from './head.js';
@@ -151,6 +152,7 @@ export async function trainHeadOnFrozenBase(
       forwardTrain: (f) => head.apply(f, true),
       predict: (idx) => tf.tidy(() => head.apply(valFeatures(idx))),
       optimizer, variables: head.variables(), state: head.variables(), earlyStopping: opts.earlyStopping,
+      ...(embeddings ? { step: closedFormHeadStep(head, optimizer, data.classes.length) } : {}),
     }), ctx);
   } finally {
     optimizer.dispose();
