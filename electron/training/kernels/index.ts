@@ -11,6 +11,7 @@ import { ADAM_UPDATE } from '../engine/fused-adam.js';
 import { adamUpdateWasm } from './adam-update.js';
 import { conv2DBackpropFilterWasm } from './conv2d-backprop-filter.js';
 import { conv2DBackpropInputWasm } from './conv2d-backprop-input.js';
+import { installPlainConv2D } from './conv2d-layer.js';
 import { depthwiseBackpropFilterWasm, depthwiseBackpropInputWasm } from './depthwise-backprop.js';
 import { maxPoolGradWasm } from './max-pool-grad.js';
 import { registerMeanGradient } from './mean-gradient.js';
@@ -38,8 +39,9 @@ export const WASM_TRAINING_KERNELS: Readonly<Record<string, tf.KernelFunc>> = {
 /** Kernels our implementations call into; remembered before anything is overridden. */
 const BUILDING_BLOCKS = ['Conv2D', 'BatchMatMul', 'DepthwiseConv2dNative', 'Transpose', 'Slice', 'Tile', 'Conv2DBackpropInput', 'MaxPoolGrad', 'Sum', 'Mean', 'Identity'];
 
-/** Registers (or re-registers over the shipped ones) our wasm training kernels, and routes
- *  BatchNormalization layers in training mode on wasm through the fused kernels. Idempotent. */
+/** Registers (or re-registers over the shipped ones) our wasm training kernels, routes
+ *  BatchNormalization layers in training mode on wasm through the fused kernels, and plain Conv2D
+ *  layers through the op whose input gradient is computed only when needed. Idempotent. */
 export function registerWasmTrainingKernels(): void {
   for (const name of BUILDING_BLOCKS) captureShippedKernel(name);
   for (const [kernelName, kernelFunc] of Object.entries(WASM_TRAINING_KERNELS)) {
@@ -51,4 +53,5 @@ export function registerWasmTrainingKernels(): void {
   registerMeanGradient();
   registerBatchNormTrainingGradient();
   installFusedBatchNorm();
+  installPlainConv2D();
 }
