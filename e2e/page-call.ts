@@ -4,7 +4,8 @@ import type { Page } from '@playwright/test';
 
 export async function pageCall<T = any>(page: Page, token: string, method: string, params: unknown): Promise<T> {
   return page.evaluate(async ({ token, method, params }) => {
-    const ws = new WebSocket(`ws://${location.host}/ws?token=${encodeURIComponent(token)}`);
+    // `via=spec` (ignored by the server) tells a spec's event recorder this socket is not the app's.
+    const ws = new WebSocket(`ws://${location.host}/ws?token=${encodeURIComponent(token)}&via=spec`);
     await new Promise((r, e) => ((ws.onopen = r), (ws.onerror = e)));
     const reply = await new Promise<{ ok: boolean; result?: unknown; error?: { message: string } }>((r) => {
       ws.onmessage = (m) => { const msg = JSON.parse(String(m.data)); if (msg.id === 1) r(msg); };

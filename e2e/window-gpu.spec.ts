@@ -43,7 +43,9 @@ const RECORD_CONTEXTS = `(() => {
 function recordEvents(page: Page): Array<{ event: string; payload: any }> {
   const events: Array<{ event: string; payload: any }> = [];
   page.on('websocket', (ws) => {
-    if (!ws.url().includes('/ws')) return;
+    // The app's own socket only: a spec call's socket gets the same broadcasts while it is open, and
+    // counting those would count an epoch twice whenever it lands during a call.
+    if (!ws.url().includes('/ws') || ws.url().includes('via=spec')) return;
     ws.on('framereceived', ({ payload }) => {
       try {
         const msg = JSON.parse(String(payload));
