@@ -21,7 +21,7 @@ interface Axis { start: number; stride: number }
 const BLOCK_FLOATS = 32_768;
 
 /** Xp[b, m, n, c] = X[b, rows.start + m·rows.stride, cols.start + n·cols.stride, c], 0 outside X. */
-export function pixelMajorPhase(x: Float32Array, xShape: number[], rows: Axis, cols: Axis, R: number, Cw: number, out: Float32Array): void {
+function pixelMajorPhase(x: Float32Array, xShape: number[], rows: Axis, cols: Axis, R: number, Cw: number, out: Float32Array): void {
   const [B, H, W, C] = xShape;
   out.fill(0);
   // The grid columns that land inside X: n with 0 ≤ cols.start + n·cols.stride < W.

@@ -9,7 +9,7 @@ import { I32, V128, type Code, type ValType, type WasmFunction, op } from './was
 
 const { get, set, tee, i32, add, sub, ltU, loop, end, brIf } = op;
 
-export const FILTER_ROWS_PARAMS = [
+const FILTER_ROWS_PARAMS = [
   'x0', 'x1', 'x2', 'x3', 'dy', 'd0', 'd1', 'd2', 'd3', 'oBytes',
   'images', 'xImage', 'dyImage', 'rows', 'xRow', 'dyRow', 'pixels', 'xPixel', 'dyPixel',
 ] as const;
