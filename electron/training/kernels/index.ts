@@ -2,6 +2,7 @@
 // replacements for shipped kernels that dominated a training step. Call after
 // `await tf.setBackend('wasm'); await tf.ready()` (or use initWasmBackend from ./wasm-setup.js).
 import * as tf from '@tensorflow/tfjs';
+import { fusedBatchNormWasm } from './batch-norm-inference.js';
 import { installFusedBatchNorm } from './batch-norm-layer.js';
 import {
   BN_GRAD_INPUT, BN_GRAD_STATS, BN_TRAINING, batchNormGradInputWasm, batchNormGradStatsWasm, batchNormTrainingWasm,
@@ -30,6 +31,7 @@ export const WASM_TRAINING_KERNELS: Readonly<Record<string, tf.KernelFunc>> = {
   Sum: sumWasm as unknown as tf.KernelFunc,
   Mean: meanWasm as unknown as tf.KernelFunc,
   Identity: identityWasm as unknown as tf.KernelFunc,
+  FusedBatchNorm: fusedBatchNormWasm as unknown as tf.KernelFunc,
   [BN_TRAINING]: batchNormTrainingWasm as unknown as tf.KernelFunc,
   [BN_GRAD_STATS]: batchNormGradStatsWasm as unknown as tf.KernelFunc,
   [BN_GRAD_INPUT]: batchNormGradInputWasm as unknown as tf.KernelFunc,
@@ -37,7 +39,7 @@ export const WASM_TRAINING_KERNELS: Readonly<Record<string, tf.KernelFunc>> = {
 };
 
 /** Kernels our implementations call into; remembered before anything is overridden. */
-const BUILDING_BLOCKS = ['Conv2D', 'BatchMatMul', 'DepthwiseConv2dNative', 'Transpose', 'Slice', 'Tile', 'Conv2DBackpropInput', 'MaxPoolGrad', 'Sum', 'Mean', 'Identity'];
+const BUILDING_BLOCKS = ['Conv2D', 'BatchMatMul', 'DepthwiseConv2dNative', 'Transpose', 'Slice', 'Tile', 'Conv2DBackpropInput', 'MaxPoolGrad', 'Sum', 'Mean', 'Identity', 'FusedBatchNorm'];
 
 /** Registers (or re-registers over the shipped ones) our wasm training kernels, routes
  *  BatchNormalization layers in training mode on wasm through the fused kernels, and plain Conv2D

@@ -66,6 +66,29 @@ const normalize: WasmFunction = (() => {
   };
 })();
 
+// normalizeStored(x, end, C4, y, mean, scale, norm, offset): y = offset + (x − mean)·scale / norm, the
+// shipped FusedBatchNorm's expression: (x − mean)·scale in float, then divided by norm = √(variance + ε)
+// and offset added in double (norm and offset are float64 arrays here), rounded to float once. The
+// same operations in the same precision, so bit for bit the same.
+const normalizeStored: WasmFunction = (() => {
+  const [x, e, c4, y, mean, scale, norm, offset, q, t, lo] = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10];
+  const twice = (base: number): Code[] => [get(base), get(q), get(q), add, add];
+  const half = (high: boolean): Code[] => [
+    get(t), ...(high ? [get(t), op.highHalf] : []), op.f64x2PromoteLow,
+    ...twice(norm), op.v128Load(high ? 16 : 0), op.f64x2Div, ...twice(offset), op.v128Load(high ? 16 : 0), op.f64x2Add,
+    op.f32x4DemoteZero,
+  ];
+  return {
+    name: 'normalizeStored', params: [I32, I32, I32, I32, I32, I32, I32, I32], locals: [I32, V128, V128],
+    body: rowsOfGroups(q, c4, x, e, [
+      get(x), op.v128Load(), ...at(mean, q), op.v128Load(), op.f32x4Sub, ...at(scale, q), op.v128Load(), op.f32x4Mul, set(t),
+      ...half(false), set(lo),
+      get(y), get(lo), ...half(true), op.joinLow, op.v128Store(),
+      ...advance(x, 16), ...advance(y, 16),
+    ]),
+  };
+})();
+
 // gradStats(dy, end, C4, x, mean, acc): acc holds Σdy and Σdy·(x − mean), f64x2 pairs as above.
 const gradStats: WasmFunction = (() => {
   const [dy, e, c4, x, mean, acc, q, a, v, dlo, dhi, xlo, xhi] = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12];
@@ -126,6 +149,7 @@ const depthwiseTap: WasmFunction = (() => {
 export interface SimdLoops {
   moments(x: number, end: number, c4: number, shift: number, acc: number): void;
   normalize(x: number, end: number, c4: number, y: number, mean: number, scale: number, beta: number): void;
+  normalizeStored(x: number, end: number, c4: number, y: number, mean: number, scale: number, norm: number, offset: number): void;
   gradStats(dy: number, end: number, c4: number, x: number, mean: number, acc: number): void;
   gradInput(dy: number, end: number, c4: number, x: number, dx: number, mean: number, a: number, k: number, b: number): void;
   depthwiseTap(x: number, xRow: number, xCol: number, dy: number, dyRow: number, rows: number, cols: number, c4: number, dw: number): void;
@@ -135,7 +159,7 @@ export interface SimdLoops {
   ): void;
 }
 
-const bytes = assemble([moments, normalize, gradStats, gradInput, depthwiseTap, filterRows]);
+const bytes = assemble([moments, normalize, normalizeStored, gradStats, gradInput, depthwiseTap, filterRows]);
 let compiled: WebAssembly.Module | null | undefined;
 const instances = new WeakMap<WebAssembly.Memory, SimdLoops>();
 let enabled = true;

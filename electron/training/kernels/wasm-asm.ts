@@ -66,6 +66,11 @@ export const op = {
   f32x4Mul: simd(0xe6),
   f64x2Add: simd(0xf0),
   f64x2Mul: simd(0xf2),
+  f64x2Div: simd(0xf3),
+  /** f64x2 → f32x4 with lanes 2, 3 zero. */
+  f32x4DemoteZero: simd(0x5e),
+  /** Lanes 0, 1 of the first f32x4 and lanes 0, 1 of the second. */
+  joinLow: simd(0x0d, 0, 1, 2, 3, 4, 5, 6, 7, 16, 17, 18, 19, 20, 21, 22, 23),
   f64x2PromoteLow: simd(0x5f),
 };
 
