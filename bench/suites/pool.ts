@@ -3,6 +3,7 @@
 // many workers as the machine has physical cores, side by side in one run. Goal: pair wall time on 2
 // cores ≤ 0.6× back to back on one thread. The results of every way must be identical (each run is
 // seeded, trains in its own process, and cuts its batches into the same shards).
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -16,7 +17,15 @@ import { forkWorkerSpawner } from '../../electron/services/training/worker-host.
 import type { BenchSection } from '../report.js';
 import { resourcesDir } from '../training/data.js';
 
-const workerEntry = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../electron/training/worker.ts');
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+
+/** The worker as the app starts it: bundled (with its threads' script next to it), fresh from the
+ *  sources, so start-up costs what it costs a user and not a TypeScript compile. */
+function bundledWorker(): string {
+  const built = spawnSync(process.execPath, [path.join(root, 'build/bundle-electron.mjs')], { cwd: root, encoding: 'utf8' });
+  if (built.status !== 0) throw new Error(`bundling the worker failed: ${built.stderr || built.stdout}`);
+  return path.join(root, 'dist/electron/worker.cjs');
+}
 const QUICK = process.env.TL_BENCH_QUICK === '1';
 
 const pairConfig: TrainConfig = {
@@ -26,7 +35,7 @@ const pairConfig: TrainConfig = {
   unfrozenBatchNorm: 'batch-statistics', augment: false, earlyStopping: { enabled: false, patience: 4 }, backend: 'wasm',
 };
 
-async function trainPair(workers: number, maxThreads?: number): Promise<{ seconds: number; results: unknown[] }> {
+async function trainPair(workerEntry: string, workers: number, maxThreads?: number): Promise<{ seconds: number; results: unknown[] }> {
   const dataDir = mkdtempSync(path.join(tmpdir(), 'tl-bench-pool-'));
   const db = openDatabase(path.join(dataDir, 'app.sqlite'));
   const store = new RunStore(db);
@@ -68,9 +77,10 @@ export async function run(): Promise<BenchSection> {
   const cores = physicalCores();
   const workers = Math.max(2, cores);
   // The goal's baseline: one process, one thread, one run after the other.
-  const single = await trainPair(1, 1);
-  const serial = await trainPair(1);
-  const parallel = await trainPair(workers);
+  const entry = bundledWorker();
+  const single = await trainPair(entry, 1, 1);
+  const serial = await trainPair(entry, 1);
+  const parallel = await trainPair(entry, workers);
   const ratio = parallel.seconds / single.seconds;
   const json = (r: { results: unknown[] }) => JSON.stringify(r.results);
   const same = json(single) === json(serial) && json(serial) === json(parallel);
@@ -85,7 +95,7 @@ export async function run(): Promise<BenchSection> {
       `tl-resnet-s, fashion-target ${pairConfig.dataset.perClass}/class, FT: ${pairConfig.headEpochs} head + ${pairConfig.epochs} epochs unfreezing ${pairConfig.unfreezeBlocks} blocks; FE under the pair rule.`,
       'Every way cuts each fine-tuning batch into the same shards (one per core); the threads a run gets (one, or its share of the cores, which it takes back when the other run ends) change only the speed.',
       same ? 'All three ways gave identical results (accuracy and confusion matrices of both runs).' : `RESULTS DIFFER: ${json(single)} vs ${json(serial)} vs ${json(parallel)}`,
-      'Timed from training.start to the last result: worker start-up (in parallel when there are several), data decoding and the embedding pass are inside.',
+      'Timed from training.start to the last result: worker start-up (the bundled worker, as the app starts it; in parallel when there are several), data decoding and the embedding pass are inside.',
     ],
   };
 }

@@ -14,6 +14,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { createHead, type Head } from './head.js';
 import { lossOf, predictedCorrect } from './loss.js';
+import type { EmbedLink } from './embed-link.js';
 
 /** What a helper thread needs to rebuild the trainable part: its topology, the head, BN mode. */
 export interface ReplicaSpec {
@@ -52,6 +53,9 @@ export interface ShardResult {
 /** A thread that holds a replica: sends it its shards of a batch, answers with their gradients. */
 export interface ShardLink {
   step(step: ShardStep): Promise<ShardResult[]>;
+  /** Builds a copy of a whole base on the thread (topology as toJSON(null, false), weights in
+   *  `model.weights` order), so the thread that trained shards can score images next. */
+  embedWith?(topology: Record<string, unknown>, weights: Float32Array[]): Promise<EmbedLink>;
   close(): void;
 }
 
@@ -283,7 +287,12 @@ export class DataParallelStep {
   }
 
   close(): void {
+    for (const l of this.release()) l.close();
+  }
+
+  /** Stops using the threads and hands them over, open (threads still starting close as they come up). */
+  release(): ShardLink[] {
     this.closed = true;
-    for (const l of [...this.links, ...this.joining.splice(0)]) l.close();
+    return [...this.links.splice(0), ...this.joining.splice(0)];
   }
 }

@@ -167,14 +167,16 @@ export class WantedRows {
 
 /**
  * Every segment of the set the store holds (memory first), or, for a store that cannot list, the
- * ones keyed by exactly these row groups, and those in memory. Segments that do not decode are skipped.
+ * ones keyed by exactly these row groups, and those in memory. Segments that do not decode are
+ * skipped; claims (below) are listed apart.
  */
 export async function readSegments(
   store: EmbeddingStore, memory: SegmentMemory, setKey: string, groups: Uint32Array[], skip: ReadonlySet<string> = new Set(),
-): Promise<{ segments: Segment[]; fromStore: number }> {
+): Promise<{ segments: Segment[]; fromStore: number; claims: Claims }> {
   const listed = store.list ? await store.list(setKey) : groups.map((ids) => segmentKey(setKey, ids));
+  const claims = claimsIn(listed);
   // Segments kept in memory count too, even where the store could not take them.
-  const keys = [...listed, ...memory.keysWithPrefix(setKey)];
+  const keys = [...listed.filter((k) => !isClaim(k)), ...memory.keysWithPrefix(setKey)];
   const segments: Segment[] = [];
   let fromStore = 0;
   for (const key of [...new Set(keys)].sort()) {
@@ -191,7 +193,41 @@ export async function readSegments(
     segments.push(s);
     fromStore++;
   }
-  return { segments, fromStore };
+  return { segments, fromStore, claims };
+}
+
+// Claims: a worker about to embed a chunk stores an empty marker named after the chunk's segment key
+// and itself, then lists the store; where another worker's marker for the chunk is there too, it
+// leaves the chunk to that worker and takes another. Whichever of two listings comes later sees
+// both markers, so at most one of two workers takes a chunk while any is unclaimed. Chunks that
+// every worker left, or whose worker stopped, are computed at the end by whoever is still there
+// (the same bits: a row is the same in any batch). Markers are a few bytes; they decode as no segment.
+const CLAIM = '.claim-';
+const isClaim = (key: string) => key.includes(CLAIM);
+
+/** Chunk (its segment key) → the workers that claimed it. */
+export type Claims = Map<string, Set<string>>;
+
+export function claimKey(chunkKey: string, worker: string): string {
+  return `${chunkKey}${CLAIM}${worker}`;
+}
+
+function claimsIn(keys: string[]): Claims {
+  const claims: Claims = new Map();
+  for (const key of keys) {
+    const at = key.indexOf(CLAIM);
+    if (at < 0) continue;
+    const chunk = key.slice(0, at);
+    if (!claims.has(chunk)) claims.set(chunk, new Set());
+    claims.get(chunk)!.add(key.slice(at + CLAIM.length));
+  }
+  return claims;
+}
+
+/** True when a worker other than `worker` claimed `chunkKey`. */
+export function claimedByOther(claims: Claims, chunkKey: string, worker: string): boolean {
+  for (const w of claims.get(chunkKey) ?? []) if (w !== worker) return true;
+  return false;
 }
 
 /** The rows to compute, in chunks of `size` rows. */
@@ -201,11 +237,7 @@ export function chunked(rows: Int32Array, size: number): Int32Array[] {
   return chunks;
 }
 
-/**
- * The chunks in random order. Workers embedding the same rows at once each take the chunks in
- * another order and look for the others' segments after every chunk, so together they compute
- * each row about once. (The values do not depend on the order: a row is the same in any batch.)
- */
+/** The chunks in random order: workers that find every chunk claimed start their leftovers apart. */
 export function shuffled<T>(items: T[], random: () => number = Math.random): T[] {
   const out = [...items];
   for (let i = out.length - 1; i > 0; i--) {

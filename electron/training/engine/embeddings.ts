@@ -6,7 +6,7 @@
 import * as tf from '@tensorflow/tfjs';
 import type { LoadedBackbone, LoadedData } from '../types.js';
 import type { EmbeddingStore } from './deps.js';
-import { chunked, decodeSegment, encodeSegment, readSegments, rowIds, segmentKey, SegmentMemory, shuffled, WantedRows, type Segment } from './embedding-segments.js';
+import { chunked, claimedByOther, claimKey, decodeSegment, encodeSegment, readSegments, rowIds, segmentKey, SegmentMemory, shuffled, WantedRows, type Claims, type Segment } from './embedding-segments.js';
 import { createSha1, createSha256 } from './hash.js';
 import { inputBatch, PREPROCESSING_VERSION } from './images.js';
 import { preprocessingDigest } from './preprocessing.js';
@@ -19,7 +19,7 @@ export type EmbeddingSource = 'memory' | 'disk' | 'computed';
 
 const MEMORY_LIMIT_BYTES = 512 * 1024 * 1024;
 /** Rows computed between two looks at the store (for rows other workers stored meanwhile). */
-const CHUNK_ROWS = 1024;
+const CHUNK_ROWS = 256;
 const memory = new SegmentMemory(MEMORY_LIMIT_BYTES);
 
 /** Runs the frozen base in inference mode: images → [n, featureSize]. */
@@ -133,8 +133,11 @@ export async function computeEmbeddings(
     }
   };
   const serving = new Map<EmbedLink, Promise<void>>();
+  const serveReady = () => { for (const link of helpers?.ready() ?? []) if (!serving.has(link)) serving.set(link, serve(link)); };
+  // Threads already up take batches first: this one takes what is left.
+  serveReady();
   for (let b = take(); b; b = take()) {
-    for (const link of helpers?.ready() ?? []) if (!serving.has(link)) serving.set(link, serve(link));
+    serveReady();
     const t0 = performance.now();
     put(b, await here(b.idx));
     helpers?.embedded(b.idx.length, (performance.now() - t0) / 1000);
@@ -191,7 +194,7 @@ export async function cachedEmbeddings(backbone: LoadedBackbone, data: LoadedDat
   const ids = rowIds(data.sampleIds, data.sampleDigests, Int32Array.from(data.labels.keys()));
   const groups = rowGroups(data);
   let diskError: string | undefined;
-  let found: { segments: Segment[]; fromStore: number } = { segments: [], fromStore: 0 };
+  let found: { segments: Segment[]; fromStore: number; claims: Claims } = { segments: [], fromStore: 0, claims: new Map() };
   try {
     found = await readSegments(store, memory, setKey, groups.map((g) => idsOf(ids, g)));
   } catch (err) {
@@ -225,9 +228,45 @@ export async function cachedEmbeddings(backbone: LoadedBackbone, data: LoadedDat
     }
   };
   const missing = Int32Array.from(wanted.missing());
-  // A store that can list is read again after every chunk, for the rows other workers stored meanwhile.
-  const chunks = store.list ? (opts.chunkOrder ?? shuffled)(chunked(missing, CHUNK_ROWS)) : [missing];
-  for (const chunk of chunks) {
+  // A store that can list is read again after every chunk, for the rows other workers stored
+  // meanwhile, and chunks are claimed there first (embedding-segments.ts), so workers embedding the
+  // same images at once split them instead of computing them twice.
+  const shared = store.list != null;
+  const order = shared ? (opts.chunkOrder ?? shuffled)(chunked(missing, CHUNK_ROWS)) : [missing];
+  const worker = Math.random().toString(36).slice(2, 10);
+  const chunkKeys = new Map(order.map((c) => [c, segmentKey(setKey, idsOf(ids, c))]));
+  let claims = found.claims;
+  const left = new Set<Int32Array>();
+  const readOthers = async () => {
+    try {
+      const more = await readSegments(store, memory, setKey, [], seen);
+      claims = more.claims;
+      for (const seg of more.segments) {
+        seen.add(seg.key);
+        wanted.take(seg, features, dim);
+      }
+    } catch {
+      // the rows still missing are computed here
+    }
+  };
+  for (;;) {
+    const open = order.filter((c) => c.some((r) => !wanted.filled[r]));
+    if (open.length === 0) break;
+    let chunk = open.find((c) => !left.has(c) && !claimedByOther(claims, chunkKeys.get(c)!, worker));
+    if (chunk && shared && order.length > 1) {
+      try {
+        await store.put(claimKey(chunkKeys.get(chunk)!, worker), new Float32Array(0));
+      } catch {
+        // unclaimed, it is still computed here
+      }
+      await readOthers();
+      if (claimedByOther(claims, chunkKeys.get(chunk)!, worker)) {
+        left.add(chunk);
+        continue;
+      }
+    }
+    // Every chunk left is another worker's: computed here too (that worker may have stopped).
+    chunk ??= open[0];
     const todo = chunk.filter((r) => !wanted.filled[r]);
     if (todo.length === 0) continue;
     const before = wanted.found + computed;
@@ -247,17 +286,7 @@ export async function cachedEmbeddings(backbone: LoadedBackbone, data: LoadedDat
     wanted.fill(todo);
     computed += todo.length;
     await keep(todo, fresh.features);
-    if (store.list && chunks.length > 1) {
-      try {
-        const more = await readSegments(store, memory, setKey, [], seen);
-        for (const seg of more.segments) {
-          seen.add(seg.key);
-          wanted.take(seg, features, dim);
-        }
-      } catch {
-        // the rows still missing are computed here
-      }
-    }
+    if (shared && order.length > 1) await readOthers();
   }
   if (computed === 0) opts.onProgress?.(total, total);
   const source: EmbeddingSource = computed > 0 ? 'computed' : found.fromStore > 0 ? 'disk' : 'memory';

@@ -1,6 +1,7 @@
 // A whole fine-tuning run cut into shards on helper threads (real worker threads, each with its own
 // wasm backend): the threads a run gets never change what it trains, and where no BatchNorm uses
-// batch statistics the shards train what one whole batch trains.
+// batch statistics the shards train what one whole batch trains. Its shard threads then score the
+// validation and test images beside this one, with the same scores.
 import { describe, expect, it } from 'vitest';
 import type { EpochMetrics, RunResult, TrainConfig } from '../../contract/index.js';
 import type { EngineDeps } from './deps.js';
@@ -31,6 +32,11 @@ describe('fine-tuning in shards', () => {
     expect(two.epochs.map(({ seconds: _s, imagesPerSec: _i, ...e }) => e)).toEqual(one.epochs.map(({ seconds: _s, imagesPerSec: _i, ...e }) => e));
     expect(two.result.confusion).toEqual(one.result.confusion);
     expect(two.result.test?.accuracy).toBe(one.result.test?.accuracy);
+    // The shard thread then scored images with a copy of the fine-tuned base: the same scores, image by image.
+    expect(notes(two)).toMatch(/2 threads scored the validation and test images/);
+    expect(notes(one)).not.toMatch(/threads scored/);
+    expect(two.result.test?.correctFlags).toEqual(one.result.test?.correctFlags);
+    expect(two.result.finalValAcc).toBe(one.result.finalValAcc);
   }, 120_000);
 
   it('with BatchNorm in inference mode, two shards on two threads train what one whole batch trains', async () => {

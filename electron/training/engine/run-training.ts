@@ -7,15 +7,14 @@ import { headEpochsOf } from '../../contract/budget.js';
 import type { RunResult, TrainConfig } from '../../contract/index.js';
 import type { FromWorker, WorkerEnv } from '../../worker-protocol/messages.js';
 import type { EngineDeps } from './deps.js';
-import { extractFeatures } from './embeddings.js';
 import { composeModel, countParams, frozenLayerNames } from './graph.js';
 import { foldedHead } from './head.js';
-import { inputBatch } from './images.js';
 import { CancelledError, type LoopContext, type PhaseOutcome } from './loop.js';
 import { layersModelFiles } from '../backbones/model-artifacts.js';
 import { checkTrainingFits } from './memory-cap.js';
 import { BatchRecorder, PeakMemory, RunProgress, type EmitFn, type Stage } from './progress.js';
-import { predictAll, scoreTest, scoreValidation } from './results.js';
+import { scoreTest, scoreValidation } from './results.js';
+import { scoreFinishedModel } from './scoring.js';
 import { embedOnce, embeddingCost, fineTuneTopBlocks, prepareFineTuning, rows, trainHeadOnFrozenBase, type RunSetup } from './strategies.js';
 import { describeError, disposeLayerWeights, disposeRunTensors, loadRunInputs } from './run-setup.js';
 import type { Embeddings } from './embeddings.js';
@@ -77,7 +76,10 @@ export async function runTraining(
     if (err instanceof CancelledError || signal.aborted) return { status: 'cancelled' };
     return { status: 'failed', error: describeError(err, config) };
   } finally {
-    if (setup) disposeRunTensors(setup);
+    if (setup) {
+      setup.idleThreads?.splice(0).forEach((l) => l.close());
+      disposeRunTensors(setup);
+    }
     const leaked = startTensors === null ? 0 : tf.memory().numTensors - startTensors;
     if (leaked > 0) emit({ type: 'log', level: 'warn', message: `Run ${runId} left ${leaked} tensors allocated.` });
   }
@@ -124,14 +126,10 @@ async function train(
   if (config.optimizer === 'sgd') setup.notes.push('SGD used momentum 0.9.');
 
   progress.enter('evaluating', 'Scoring the validation and test images');
-  const numClasses = data.classes.length;
-  const predict = scorer(setup, fe ? embeddings : null);
   const idsOf = (idx: Int32Array) => Array.from(idx, (i) => data.sampleIds[i]);
   const labelsAt = (idx: Int32Array) => Int32Array.from(idx, (i) => data.labels[i]);
-  const total = split.val.length + split.test.length;
-  const pred = await predictAll(split.val, numClasses, predict, { signal, onProgress: (d) => progress.update(d / total) });
+  const { val: pred, test: testPred } = await scoreFinishedModel(setup, fe ? embeddings : null, signal, (d, total) => progress.update(d / total));
   const scores = scoreValidation(pred, labelsAt(split.val), idsOf(split.val));
-  const testPred = await predictAll(split.test, numClasses, predict, { signal, onProgress: (d) => progress.update((split.val.length + d) / total) });
   const test = scoreTest(testPred, labelsAt(split.test), idsOf(split.test), data.datasetId);
   ctx.memory.sample();
   if (scores.misclassifiedTotal > scores.misclassified.length) setup.notes.push(`${scores.misclassifiedTotal} validation images were misclassified; the first ${scores.misclassified.length} are listed.`);
@@ -154,14 +152,6 @@ async function train(
   };
   progress.update(1, {}, true);
   return { status: 'completed', result, modelDir };
-}
-
-/** Class probabilities of the finished model: from the cached embeddings when the base never
- *  changed (feature extraction without augmentation), else through the whole network. */
-function scorer(setup: RunSetup, embeddings: Embeddings | null): (idx: Int32Array) => tf.Tensor2D {
-  const { backbone, data, head } = setup;
-  if (embeddings) return (idx) => tf.tidy(() => head.apply(rows(embeddings, idx)));
-  return (idx) => tf.tidy(() => head.apply(extractFeatures(backbone, inputBatch(data, idx, backbone))));
 }
 
 /**

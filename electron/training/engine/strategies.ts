@@ -16,7 +16,7 @@ import { inputBatch, labelsOf } from './images.js';
 import { buildPrefixCache, PREFIX_CACHE_MAX_BYTES, prefixCacheBytes, type PrefixCache } from './prefix-cache.js';
 import { trainPhase, type LoopContext, type PhaseOutcome, type PhaseSpec } from './loop.js';
 import { deriveSeed } from './random.js';
-import { DataParallelStep, shardCount, ShardNet, type ShardThreads, type ThreadAllowance } from './data-parallel.js';
+import { DataParallelStep, shardCount, ShardNet, type ShardLink, type ShardThreads, type ThreadAllowance } from './data-parallel.js';
 
 export interface RunSetup {
   config: TrainConfig;
@@ -44,6 +44,8 @@ export interface RunSetup {
   /** The host's helper threads, when it has them: for fine-tuning's shards, and for the embedding pass. */
   shardThreads?: ShardThreads;
   baseThreads?: BaseThreads;
+  /** Fine-tuning's shard threads, still up once it ended: they score the images next (scoring.ts). */
+  idleThreads?: ShardLink[];
 }
 
 /** Rows of `e` at `indices`, as a [n, dim] tensor. */
@@ -204,7 +206,7 @@ export async function fineTuneTopBlocks(
       step: parallel ? (x, labels) => parallel!.step(x, labels) : undefined,
     }), ctx);
   } finally {
-    parallel?.close();
+    if (parallel) setup.idleThreads = parallel.release();
     optimizer.dispose();
   }
 }

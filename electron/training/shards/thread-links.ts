@@ -29,6 +29,8 @@ class ThreadLink implements ShardLink, EmbedLink {
   private waiting = new Map<number, { resolve: (r: Answer) => void; reject: (e: Error) => void }>();
   private failure: Error | null = null;
   private started!: { resolve: () => void; reject: (e: Error) => void };
+  /** A base being built on a thread that is already up (embedWith). */
+  private rebuilding: { resolve: () => void; reject: (e: Error) => void } | null = null;
   /** Settles once the replica is built, or the thread could not build it. */
   readonly ready = new Promise<void>((resolve, reject) => { this.started = { resolve, reject }; });
 
@@ -52,6 +54,15 @@ class ThreadLink implements ShardLink, EmbedLink {
     return answer.features;
   }
 
+  async embedWith(topology: Record<string, unknown>, weights: Float32Array[]): Promise<EmbedLink> {
+    if (this.failure) throw this.failure;
+    if (this.rebuilding) throw new Error('A training thread is already building a base.');
+    const built = new Promise<void>((resolve, reject) => { this.rebuilding = { resolve, reject }; });
+    this.worker.postMessage({ type: 'initBase', topology, weights } satisfies ToShardThread);
+    await built;
+    return this;
+  }
+
   close(): void {
     this.fail(new Error('The training threads were closed.'));
     void this.worker.terminate();
@@ -67,7 +78,10 @@ class ThreadLink implements ShardLink, EmbedLink {
   }
 
   private onMessage(m: FromShardThread): void {
-    if (m.type === 'ready') return this.started.resolve();
+    if (m.type === 'ready') {
+      if (this.rebuilding) { this.rebuilding.resolve(); this.rebuilding = null; }
+      return this.started.resolve();
+    }
     const id = m.id;
     const waiter = id === null ? undefined : this.waiting.get(id);
     if (m.type === 'error') {
@@ -83,6 +97,8 @@ class ThreadLink implements ShardLink, EmbedLink {
   private fail(e: Error): void {
     this.failure ??= e;
     this.started.reject(this.failure);
+    this.rebuilding?.reject(this.failure);
+    this.rebuilding = null;
     for (const w of this.waiting.values()) w.reject(this.failure);
     this.waiting.clear();
   }

@@ -1,0 +1,57 @@
+// The finished model's class probabilities for the validation and test images. From the cached
+// embeddings when the base never changed (feature extraction without augmentation); otherwise every
+// image goes through the whole network once, on this thread and on the threads the run may use:
+// fine-tuning's shard threads, still up, each take a copy of the fine-tuned base, else fresh
+// threads start where the pass is long enough to pay for them. A batch's features are the same
+// bits on any thread (each image on its own), so the scores do not depend on how many there were.
+import * as tf from '@tensorflow/tfjs';
+import type { Embeddings } from './embeddings.js';
+import { computeEmbeddings } from './embeddings.js';
+import { embedHelpers, warmHelpers } from './embedding-threads.js';
+import { predictAll, type Predictions } from './results.js';
+import { rows, type RunSetup } from './strategies.js';
+
+export interface Scored { val: Predictions; test: Predictions }
+
+type Progress = (done: number, total: number) => void;
+
+export async function scoreFinishedModel(setup: RunSetup, embeddings: Embeddings | null, signal: AbortSignal, onProgress: Progress): Promise<Scored> {
+  const { split, data, head } = setup;
+  const numClasses = data.classes.length;
+  const total = split.val.length + split.test.length;
+  if (embeddings) {
+    const predict = (idx: Int32Array) => tf.tidy(() => head.apply(rows(embeddings, idx)));
+    const val = await predictAll(split.val, numClasses, predict, { signal, onProgress: (d) => onProgress(d, total) });
+    const test = await predictAll(split.test, numClasses, predict, { signal, onProgress: (d) => onProgress(split.val.length + d, total) });
+    return { val, test };
+  }
+  const indices = new Int32Array(total);
+  indices.set(split.val);
+  indices.set(split.test, split.val.length);
+  const features = await wholeNetworkFeatures(setup, indices, signal, onProgress);
+  // Validation and test images are disjoint: one row each.
+  const position = new Map(Array.from(indices, (image, k) => [image, k] as [number, number]));
+  const predict = (idx: Int32Array) => tf.tidy(() => head.apply(rows(features, idx, position)));
+  return {
+    val: await predictAll(split.val, numClasses, predict, { signal }),
+    test: await predictAll(split.test, numClasses, predict, { signal }),
+  };
+}
+
+async function wholeNetworkFeatures(setup: RunSetup, indices: Int32Array, signal: AbortSignal, onProgress: Progress): Promise<Embeddings> {
+  const { backbone, data } = setup;
+  const model = backbone.model;
+  const allowance = setup.threads ?? { now: 1 };
+  const idle = setup.idleThreads?.splice(0) ?? [];
+  const warm = model != null && idle.length > 0 && tf.getBackend() === 'wasm';
+  const helpers = warm ? warmHelpers(model, idle, allowance) : embedHelpers(model, setup.baseThreads, allowance, tf.getBackend());
+  try {
+    // Warm threads build their copy in a fraction of a second: they take the first batches.
+    if (warm) await helpers.startNow();
+    return await computeEmbeddings(backbone, data, { indices, signal, onProgress, helpers });
+  } finally {
+    if (helpers.used.size > 0) setup.notes.push(`${helpers.used.size + 1} threads scored the validation and test images (the same scores as one thread: each batch on its own).`);
+    helpers.close();
+    idle.forEach((l) => l.close());
+  }
+}
