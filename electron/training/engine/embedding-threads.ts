@@ -9,8 +9,6 @@ import type * as tf from '@tensorflow/tfjs';
 import type { ShardLink, ThreadAllowance } from './data-parallel.js';
 import type { EmbedLink } from './embed-link.js';
 
-export type { EmbedLink };
-
 /** Starts threads with a copy of a layers base each (topology as toJSON(null, false), weights in `model.weights` order). */
 export type BaseThreads = (count: number, topology: Record<string, unknown>, weights: Float32Array[]) => Promise<EmbedLink[]>;
 
@@ -96,7 +94,10 @@ export function embedHelpers(model: tf.LayersModel | null, threads: BaseThreads 
 export function warmHelpers(model: tf.LayersModel, idle: ShardLink[], allowance: ThreadAllowance): EmbedHelpers {
   return new EmbedHelpers(async (count) => {
     const { topology, weights } = baseOf(model);
-    const taken = idle.splice(0, count).filter((l) => l.embedWith);
+    const taken = idle.splice(0, count).filter((l) => {
+      if (!l.embedWith) l.close();
+      return l.embedWith != null;
+    });
     const built = await Promise.allSettled(taken.map((l) => l.embedWith!(topology, weights)));
     // A thread that could not build the base is closed; the pass goes on without it.
     built.forEach((b, i) => { if (b.status === 'rejected') taken[i].close(); });

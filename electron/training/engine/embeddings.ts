@@ -10,7 +10,8 @@ import { chunked, claimedByOther, claimKey, decodeSegment, encodeSegment, readSe
 import { createSha1, createSha256 } from './hash.js';
 import { inputBatch, PREPROCESSING_VERSION } from './images.js';
 import { preprocessingDigest } from './preprocessing.js';
-import type { EmbedHelpers, EmbedLink } from './embedding-threads.js';
+import type { EmbedLink } from './embed-link.js';
+import type { EmbedHelpers } from './embedding-threads.js';
 import { CancelledError } from './loop.js';
 import { yieldToEventLoop } from './progress.js';
 

@@ -17,24 +17,25 @@ type Progress = (done: number, total: number) => void;
 
 export async function scoreFinishedModel(setup: RunSetup, embeddings: Embeddings | null, signal: AbortSignal, onProgress: Progress): Promise<Scored> {
   const { split, data, head } = setup;
-  const numClasses = data.classes.length;
   const total = split.val.length + split.test.length;
-  if (embeddings) {
-    const predict = (idx: Int32Array) => tf.tidy(() => head.apply(rows(embeddings, idx)));
-    const val = await predictAll(split.val, numClasses, predict, { signal, onProgress: (d) => onProgress(d, total) });
-    const test = await predictAll(split.test, numClasses, predict, { signal, onProgress: (d) => onProgress(split.val.length + d, total) });
-    return { val, test };
+  let features = embeddings;
+  let position: Map<number, number> | undefined;
+  if (!features) {
+    const indices = new Int32Array(total);
+    indices.set(split.val);
+    indices.set(split.test, split.val.length);
+    features = await wholeNetworkFeatures(setup, indices, signal, onProgress);
+    // Validation and test images are disjoint: one row each.
+    position = new Map(Array.from(indices, (image, k) => [image, k] as [number, number]));
   }
-  const indices = new Int32Array(total);
-  indices.set(split.val);
-  indices.set(split.test, split.val.length);
-  const features = await wholeNetworkFeatures(setup, indices, signal, onProgress);
-  // Validation and test images are disjoint: one row each.
-  const position = new Map(Array.from(indices, (image, k) => [image, k] as [number, number]));
-  const predict = (idx: Int32Array) => tf.tidy(() => head.apply(rows(features, idx, position)));
+  const rowsOf = features;
+  // The head alone: a small matrix product per batch.
+  const predict = (idx: Int32Array) => tf.tidy(() => head.apply(rows(rowsOf, idx, position)));
+  const numClasses = data.classes.length;
+  const report = position ? undefined : onProgress;
   return {
-    val: await predictAll(split.val, numClasses, predict, { signal }),
-    test: await predictAll(split.test, numClasses, predict, { signal }),
+    val: await predictAll(split.val, numClasses, predict, { signal, onProgress: report && ((d) => report(d, total)) }),
+    test: await predictAll(split.test, numClasses, predict, { signal, onProgress: report && ((d) => report(split.val.length + d, total)) }),
   };
 }
 

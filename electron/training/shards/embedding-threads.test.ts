@@ -3,7 +3,8 @@
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { computeEmbeddings } from '../engine/embeddings.js';
-import { EmbedHelpers, embedHelpers, type EmbedLink } from '../engine/embedding-threads.js';
+import type { EmbedLink } from '../engine/embed-link.js';
+import { EmbedHelpers, embedHelpers } from '../engine/embedding-threads.js';
 import { realEngineDeps } from '../engine/parts.js';
 import { freshBackbone, testEnv } from '../engine/testing/engine-fixtures.js';
 import { initWasmBackend } from '../kernels/wasm-setup.js';

@@ -6,7 +6,8 @@ import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type { ShardLink, ShardResult, ShardThreads } from '../engine/data-parallel.js';
-import type { BaseThreads, EmbedLink } from '../engine/embedding-threads.js';
+import type { EmbedLink } from '../engine/embed-link.js';
+import type { BaseThreads } from '../engine/embedding-threads.js';
 import type { FromShardThread, ToShardThread } from './protocol.js';
 
 /** The thread's script: next to the bundled worker (dist/electron/), else the TypeScript source through tsx. */
