@@ -1,4 +1,3 @@
-import { EventEmitter } from 'node:events';
 import { describe, expect, it, vi } from 'vitest';
 
 // A stand-in for Electron's utilityProcess child: an EventEmitter with postMessage/kill, so the

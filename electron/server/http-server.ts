@@ -14,7 +14,7 @@ import { WireRequest, type WireEvent } from '../contract/index.js';
 import type { Dispatch } from '../services/dispatcher.js';
 import type { Caller } from '../services/roles/caller.js';
 import { allowedHosts, hostAllowed, originAllowed } from './allowed-hosts.js';
-import { callerOf, fromHeaders, fromQuery, type ServerLab } from './lab-access.js';
+import { callerOf, fromQuery, type ServerLab } from './lab-access.js';
 import { answerLabPost } from './lab-posts.js';
 import { readStatic } from './static-files.js';
 import { assetCookieName, assetKey, cookieValue, tokenMatches } from './token.js';

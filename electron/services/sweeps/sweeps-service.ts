@@ -4,7 +4,6 @@
 // runs; resume (asked for, or at start for a sweep the app stopped during) trains every run that
 // did not complete again, from the config stored for it, and never touches a finished one.
 import { STRATEGY_LABEL, type Emit, type Handlers, type SweepDetail, type SweepProgress, type SweepSummary, type TrainConfig, type WireEvent } from '../../contract/index.js';
-import { NotFoundError } from '../dispatcher.js';
 import type { RunStore } from '../runs/index.js';
 import type { Db } from '../store/database.js';
 import { describeSweepData } from './sweep-data.js';

@@ -35,12 +35,26 @@ export interface PhaseSpec {
   /** Takes the place of optimizer.minimize for a batch (data-parallel shards over threads);
    *  answers the batch's mean loss and correct count. */
   step?: (input: tf.Tensor, labels: Int32Array) => Promise<{ loss: number; correct: number }>;
+  /** Takes the place of prepare and step where a batch needs no tensor (the head on cached
+   *  embeddings, host-head-step.ts). */
+  hostStep?: HostStep;
   optimizer: tf.Optimizer;
   variables: tf.Variable[];
   /** Everything that can change in this phase (incl. BN moving stats), to restore the best epoch. */
   state: tf.Variable[];
   earlyStopping: { enabled: boolean; patience: number } | null;
 }
+
+/** A training step computed outside tfjs: its weights are written to the variables at the end of
+ *  every epoch, before validation or a snapshot reads them. */
+export interface HostStep {
+  step(indices: Int32Array, labels: Int32Array): { loss: number; correct: number };
+  writeBack(): void;
+}
+
+/** Batches between two yields to the event loop take at least this long: a cheap step (a host
+ *  step takes ~0.05 ms) would otherwise spend more time yielding than training. */
+const YIELD_EVERY_MS = 8;
 
 export interface LoopContext {
   runId: string;
@@ -130,6 +144,7 @@ export async function trainPhase(spec: PhaseSpec, ctx: LoopContext): Promise<Pha
       const epoch = spec.firstEpoch + e;
       const order = epochOrder(spec.train, spec.seed, epoch);
       const t0 = performance.now();
+      let lastYield = t0;
       let lossSum = 0;
       let correct = 0;
       let b = 0;
@@ -137,19 +152,28 @@ export async function trainPhase(spec: PhaseSpec, ctx: LoopContext): Promise<Pha
         if (ctx.signal.aborted) throw new CancelledError();
         checkHeldOut(idx, spec.heldOut, 'training');
         const labels = spec.labels(idx);
-        const { loss: batchLoss, correct: batchCorrect } = await (spec.step ? stepOn(spec.step, spec.prepare(idx), labels) : minimize(spec, idx, labels));
+        const { loss: batchLoss, correct: batchCorrect } = spec.hostStep ? spec.hostStep.step(idx, labels)
+          : await (spec.step ? stepOn(spec.step, spec.prepare(idx), labels) : minimize(spec, idx, labels));
         if (!Number.isFinite(batchLoss)) throw new Error(`Training diverged (loss is ${batchLoss}) in epoch ${epoch + 1}; try a lower learning rate.`);
         lossSum += batchLoss * idx.length;
         correct += batchCorrect;
         ctx.recorder.add(batchLoss, batchCorrect / idx.length);
-        ctx.memory.sample();
+        // A host step allocates no tensors: its epoch is sampled once, at the end.
+        if (!spec.hostStep) ctx.memory.sample();
         b++;
         const seconds = (performance.now() - t0) / 1000;
         ctx.progress.update((e * batches + b) / (spec.epochs * batches), {
           epoch: epoch + 1, epochs: spec.firstEpoch + spec.epochs, batch: b, batches,
           loss: batchLoss, acc: batchCorrect / idx.length, imagesPerSec: seconds > 0 ? (b * spec.batchSize) / seconds : null,
         });
-        await yieldToEventLoop();
+        if (performance.now() - lastYield >= YIELD_EVERY_MS) {
+          await yieldToEventLoop();
+          lastYield = performance.now();
+        }
+      }
+      if (spec.hostStep) {
+        spec.hostStep.writeBack();
+        ctx.memory.sample();
       }
       const trainSeconds = (performance.now() - t0) / 1000;
       const val = await evaluate(spec, ctx);

@@ -8,10 +8,10 @@ import type { TrainConfig } from '../../contract/index.js';
 import type { LoadedBackbone, LoadedData, Split } from '../types.js';
 import type { EmbeddingStore } from './deps.js';
 import { cachedEmbeddings, computeEmbeddings, embeddingCacheNote, extractFeatures, type Embeddings } from './embeddings.js';
-import { closedFormHeadStep } from './head-step.js';
 import { embedHelpers, type BaseThreads, type EmbedHelpers } from './embedding-threads.js';
 import { splitAtBoundary, type SplitModel } from './graph.js';
 import { createOptimizer, type Head } from './head.js';
+import { hostHeadStep } from './host-head-step.js';
 import { inputBatch, labelsOf } from './images.js';
 import { buildPrefixCache, PREFIX_CACHE_MAX_BYTES, prefixCacheBytes, type PrefixCache } from './prefix-cache.js';
 import { trainPhase, type LoopContext, type PhaseOutcome, type PhaseSpec } from './loop.js';
@@ -66,7 +66,7 @@ function augmenter(setup: RunSetup): ((x: tf.Tensor4D) => tf.Tensor4D) | undefin
   return (x) => fn(x, deriveSeed(setup.config.seed, `augment:${step++}`));
 }
 
-function baseSpec(setup: RunSetup, over: Pick<PhaseSpec, 'phase' | 'progressPhase' | 'epochs' | 'firstEpoch' | 'prepare' | 'forwardTrain' | 'predict' | 'optimizer' | 'variables' | 'state' | 'earlyStopping' | 'step'>): PhaseSpec {
+function baseSpec(setup: RunSetup, over: Pick<PhaseSpec, 'phase' | 'progressPhase' | 'epochs' | 'firstEpoch' | 'prepare' | 'forwardTrain' | 'predict' | 'optimizer' | 'variables' | 'state' | 'earlyStopping' | 'step' | 'hostStep'>): PhaseSpec {
   return {
     ...over,
     train: setup.split.train, val: setup.split.val, heldOut: setup.heldOut, batchSize: setup.config.batchSize, seed: setup.config.seed,
@@ -154,7 +154,7 @@ export async function trainHeadOnFrozenBase(
       forwardTrain: (f) => head.apply(f, true),
       predict: (idx) => tf.tidy(() => head.apply(valFeatures(idx))),
       optimizer, variables: head.variables(), state: head.variables(), earlyStopping: opts.earlyStopping,
-      ...(embeddings ? { step: closedFormHeadStep(head, optimizer, data.classes.length) } : {}),
+      hostStep: embeddings ? hostHeadStep(head, optimizer, embeddings, data.classes.length) ?? undefined : undefined,
     }), ctx);
   } finally {
     optimizer.dispose();
