@@ -13,6 +13,7 @@ import { preprocessingDigest } from './preprocessing.js';
 import type { EmbedLink } from './embed-link.js';
 import type { EmbedHelpers } from './embedding-threads.js';
 import { CancelledError } from './loop.js';
+import type { PrefixRows } from './prefix-rows.js';
 import { yieldToEventLoop } from './progress.js';
 
 export interface Embeddings { features: Float32Array; count: number; dim: number }
@@ -76,7 +77,13 @@ export function embeddingCacheKey(backbone: LoadedBackbone, data: Pick<LoadedDat
  *  the threads ready take batches too, each the next one left as it finishes one. */
 export async function computeEmbeddings(
   backbone: LoadedBackbone, data: LoadedData,
-  opts: { indices?: Int32Array; batchSize?: number; signal?: AbortSignal; onProgress?: (done: number, total: number) => void; helpers?: EmbedHelpers } = {},
+  opts: {
+    indices?: Int32Array; batchSize?: number; signal?: AbortSignal; onProgress?: (done: number, total: number) => void; helpers?: EmbedHelpers;
+    /** keep: this thread's batches go through the split base and keep the prefix's output;
+     *  use: kept rows only go through the suffix, and this thread takes its batches from the end
+     *  (put the kept rows there), the helpers, running the whole base, from the start. */
+    prefix?: { rows: PrefixRows; mode: 'keep' | 'use' };
+  } = {},
 ): Promise<Embeddings> {
   const indices = opts.indices ?? Int32Array.from({ length: data.labels.length }, (_, i) => i);
   const size = opts.batchSize ?? 128;
@@ -84,13 +91,21 @@ export async function computeEmbeddings(
   helpers?.expect(indices.length);
   let features: Float32Array | null = null;
   let next = 0;
+  let last = indices.length;
   let done = 0;
   const take = (): { start: number; idx: Int32Array } | null => {
-    if (next >= indices.length || opts.signal?.aborted) return null;
+    if (next >= last || opts.signal?.aborted) return null;
     const start = next;
-    next = Math.min(indices.length, next + size);
+    next = Math.min(last, next + size);
     return { start, idx: indices.subarray(start, next) };
   };
+  const takeFromEnd = (): { start: number; idx: Int32Array } | null => {
+    if (next >= last || opts.signal?.aborted) return null;
+    const end = last;
+    last = Math.max(next, last - size);
+    return { start: last, idx: indices.subarray(last, end) };
+  };
+  const prefix = opts.prefix;
   const put = (b: { start: number; idx: Int32Array }, values: Float32Array) => {
     const dim = values.length / b.idx.length;
     features ??= new Float32Array(indices.length * dim);
@@ -99,7 +114,11 @@ export async function computeEmbeddings(
     opts.onProgress?.(done, indices.length);
   };
   const here = async (idx: Int32Array): Promise<Float32Array> => {
-    const out = tf.tidy(() => extractFeatures(backbone, inputBatch(data, idx, backbone)));
+    const out = tf.tidy(() => {
+      if (prefix?.mode === 'keep') return prefix.rows.features(inputBatch(data, idx, backbone), idx);
+      if (prefix?.rows.keptAll(idx)) return prefix.rows.keptFeatures(idx);
+      return extractFeatures(backbone, inputBatch(data, idx, backbone));
+    });
     const values = await out.data() as Float32Array;
     out.dispose();
     return values;
@@ -137,7 +156,8 @@ export async function computeEmbeddings(
   const serveReady = () => { for (const link of helpers?.ready() ?? []) if (!serving.has(link)) serving.set(link, serve(link)); };
   // Threads already up take batches first: this one takes what is left.
   serveReady();
-  for (let b = take(); b; b = take()) {
+  const takeHere = prefix?.mode === 'use' ? takeFromEnd : take;
+  for (let b = takeHere(); b; b = takeHere()) {
     serveReady();
     const t0 = performance.now();
     put(b, await here(b.idx));
@@ -166,6 +186,8 @@ type CacheOptions = {
   chunkOrder?: (chunks: Int32Array[]) => Int32Array[];
   /** Threads that embed batches beside this one. */
   helpers?: EmbedHelpers;
+  /** Keeps the frozen prefix's output of the rows computed on this thread (prefix-rows.ts). */
+  prefixRows?: PrefixRows;
 };
 
 /** The rows a store that cannot list finds by their exact keys: the pool's, and the fixed test pool's. */
@@ -273,7 +295,10 @@ export async function cachedEmbeddings(backbone: LoadedBackbone, data: LoadedDat
     const before = wanted.found + computed;
     // The whole pass decides whether threads pay, not one chunk of it.
     opts.helpers?.expect(missing.length - computed);
-    const fresh = await computeEmbeddings(backbone, data, { indices: todo, signal: opts.signal, onProgress: (done) => opts.onProgress?.(before + done, total), helpers: opts.helpers });
+    const fresh = await computeEmbeddings(backbone, data, {
+      indices: todo, signal: opts.signal, onProgress: (done) => opts.onProgress?.(before + done, total), helpers: opts.helpers,
+      ...(opts.prefixRows ? { prefix: { rows: opts.prefixRows, mode: 'keep' as const } } : {}),
+    });
     if (fresh.dim !== dim) {
       // The base's output is not the size it declares, so no cached row can be trusted to match it.
       const all = await computeEmbeddings(backbone, data, { signal: opts.signal, onProgress: opts.onProgress, helpers: opts.helpers });

@@ -14,6 +14,11 @@ describe('the frozen-prefix cache', () => {
     expect(tf.memory().numTensors).toBe(before);
     if (cached.status !== 'completed' || uncached.status !== 'completed') throw new Error(`runs did not complete: ${JSON.stringify([cached, uncached])}`);
     expect(cached.result.notes.some((n) => /frozen blocks ran once over the training images/.test(n))).toBe(true);
+    // The embedding pass kept the prefix's output: the training images' rows and the scored images'
+    // came from it (each image on its own, so the same bits as the whole network gives).
+    expect(cached.result.notes.some((n) => /for \d+ of the \d+ images it came from the embedding pass/.test(n))).toBe(true);
+    expect(cached.result.notes.some((n) => /validation and test images went through the fine-tuned blocks only/.test(n))).toBe(true);
+    expect(uncached.result.notes.some((n) => /embedding pass|fine-tuned blocks only/.test(n))).toBe(false);
     expect(uncached.result.notes.some((n) => /frozen blocks ran once/.test(n))).toBe(false);
     expect(cached.result.test?.correctFlags).toBe(uncached.result.test?.correctFlags);
     expect(cached.result.confusion).toEqual(uncached.result.confusion);

@@ -7,6 +7,7 @@ import * as tf from '@tensorflow/tfjs';
 import type { LoadedBackbone, LoadedData } from '../types.js';
 import { inputBatch } from './images.js';
 import { CancelledError } from './loop.js';
+import type { PrefixRows } from './prefix-rows.js';
 
 /** Above this the activations stay uncached (a 224 px backbone's early blocks are large). */
 export const PREFIX_CACHE_MAX_BYTES = 512 * 1024 * 1024;
@@ -24,24 +25,31 @@ export function prefixCacheBytes(prefix: tf.LayersModel, count: number): number 
   return count * (shape as number[]).reduce((a, b) => a * b, 1) * 4;
 }
 
+/** The prefix output of the training images at `indices`: rows the embedding pass kept (`kept`,
+ *  then forgotten there) copied, the others computed batch by batch. */
 export async function buildPrefixCache(
   prefix: tf.LayersModel, data: LoadedData, backbone: LoadedBackbone, indices: Int32Array,
-  opts: { batchSize: number; signal: AbortSignal; onProgress?: (done: number, total: number) => void },
-): Promise<PrefixCache> {
+  opts: { batchSize: number; signal: AbortSignal; onProgress?: (done: number, total: number) => void; kept?: PrefixRows },
+): Promise<PrefixCache & { reused: number }> {
   const rowShape = (prefix.outputs[0].shape.slice(1) as number[]);
   const rowSize = rowShape.reduce((a, b) => a * b, 1);
   const values = new Float32Array(indices.length * rowSize);
   const position = new Map<number, number>();
   indices.forEach((v, i) => position.set(v, i));
-  for (let start = 0; start < indices.length; start += opts.batchSize) {
+  const kept = opts.kept;
+  const todo = kept ? indices.filter((i, k) => !kept.copyInto(i, values, k * rowSize)) : indices;
+  kept?.forget(indices);
+  for (let start = 0; start < todo.length; start += opts.batchSize) {
     if (opts.signal.aborted) throw new CancelledError();
-    const chunk = indices.subarray(start, Math.min(indices.length, start + opts.batchSize));
+    const chunk = todo.subarray(start, Math.min(todo.length, start + opts.batchSize));
     const out = tf.tidy(() => prefix.apply(inputBatch(data, chunk, backbone), { training: false }) as tf.Tensor);
-    values.set(await out.data() as Float32Array, start * rowSize);
+    const batch = await out.data() as Float32Array;
     out.dispose();
-    opts.onProgress?.(start + chunk.length, indices.length);
+    chunk.forEach((image, k) => values.set(batch.subarray(k * rowSize, (k + 1) * rowSize), position.get(image)! * rowSize));
+    opts.onProgress?.(start + chunk.length, todo.length);
   }
   return {
+    reused: indices.length - todo.length,
     bytes: values.byteLength,
     batch(idx) {
       const out = new Float32Array(idx.length * rowSize);

@@ -14,6 +14,7 @@ import { layersModelFiles } from '../backbones/model-artifacts.js';
 import { checkTrainingFits } from './memory-cap.js';
 import { BatchRecorder, PeakMemory, RunProgress, type EmitFn, type Stage } from './progress.js';
 import { scoreTest, scoreValidation } from './results.js';
+import { prefixRowsFor } from './prefix-rows.js';
 import { scoreFinishedModel } from './scoring.js';
 import { embedOnce, embeddingCost, fineTuneTopBlocks, prepareFineTuning, trainHeadOnFrozenBase, type RunSetup } from './strategies.js';
 import { describeError, disposeLayerWeights, disposeRunTensors, loadRunInputs } from './run-setup.js';
@@ -103,6 +104,10 @@ async function train(
   const steps = Math.ceil(split.train.length / config.batchSize) * (headEpochs + (fe ? 0 : config.epochs));
   const ctx: LoopContext = { runId, emit, signal, progress, recorder: new BatchRecorder(steps), memory };
   const phases: PhaseOutcome[] = [];
+  // The embedding pass keeps the frozen prefix's output of the images fine-tuning needs again.
+  const needed = new Uint8Array(data.labels.length);
+  for (const part of [split.train, split.val, split.test]) for (const i of part) needed[i] = 1;
+  setup.prefixRows = prefixRowsFor(splitModel, needed, { augment: config.augment, trainFrozenBatchNorm: config.trainFrozenBatchNorm, cachePrefix: setup.cachePrefix !== false }) ?? undefined;
   const embeddings = await embedOnce(setup, ctx);
   if (headEpochs > 0) {
     phases.push(await trainHeadOnFrozenBase(setup, ctx, embeddings, {

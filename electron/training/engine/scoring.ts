@@ -2,8 +2,10 @@
 // embeddings when the base never changed (feature extraction without augmentation); otherwise every
 // image goes through the whole network once, on this thread and on the threads the run may use:
 // fine-tuning's shard threads, still up, each take a copy of the fine-tuned base, else fresh
-// threads start where the pass is long enough to pay for them. A batch's features are the same
-// bits on any thread (each image on its own), so the scores do not depend on how many there were.
+// threads start where the pass is long enough to pay for them. Images whose frozen-prefix output
+// the embedding pass kept (prefix-rows.ts) go through the fine-tuned blocks only, on this thread.
+// A batch's features are the same bits on any thread and either path (each image on its own), so
+// the scores do not depend on how many threads there were.
 import * as tf from '@tensorflow/tfjs';
 import type { Embeddings } from './embeddings.js';
 import { computeEmbeddings } from './embeddings.js';
@@ -21,9 +23,10 @@ export async function scoreFinishedModel(setup: RunSetup, embeddings: Embeddings
   let features = embeddings;
   let position: Map<number, number> | undefined;
   if (!features) {
-    const indices = new Int32Array(total);
-    indices.set(split.val);
-    indices.set(split.test, split.val.length);
+    const kept = setup.prefixRows;
+    // Images whose prefix output was kept go last: this thread takes them from the end.
+    const all = [...split.val, ...split.test];
+    const indices = Int32Array.from(kept ? [...all.filter((i) => !kept.has(i)), ...all.filter((i) => kept.has(i))] : all);
     features = await wholeNetworkFeatures(setup, indices, signal, onProgress);
     // Validation and test images are disjoint: one row each.
     position = new Map(Array.from(indices, (image, k) => [image, k] as [number, number]));
@@ -49,8 +52,12 @@ async function wholeNetworkFeatures(setup: RunSetup, indices: Int32Array, signal
   try {
     // Warm threads build their copy in a fraction of a second: they take the first batches.
     if (warm) await helpers.startNow();
-    return await computeEmbeddings(backbone, data, { indices, signal, onProgress, helpers });
+    const kept = setup.prefixRows;
+    const reused = kept ? indices.filter((i) => kept.has(i)).length : 0;
+    if (reused > 0) setup.notes.push(`${reused} of the ${indices.length} validation and test images went through the fine-tuned blocks only: the frozen blocks' output for them was kept from the embedding pass (it cannot change).`);
+    return await computeEmbeddings(backbone, data, { indices, signal, onProgress, helpers, ...(kept && reused > 0 ? { prefix: { rows: kept, mode: 'use' as const } } : {}) });
   } finally {
+    setup.prefixRows = undefined;
     if (helpers.used.size > 0) setup.notes.push(`${helpers.used.size + 1} threads scored the validation and test images (the same scores as one thread: each batch on its own).`);
     helpers.close();
     idle.forEach((l) => l.close());

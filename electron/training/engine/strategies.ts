@@ -14,6 +14,7 @@ import { createOptimizer, type Head } from './head.js';
 import { hostHeadStep } from './host-head-step.js';
 import { inputBatch, labelsOf } from './images.js';
 import { buildPrefixCache, PREFIX_CACHE_MAX_BYTES, prefixCacheBytes, type PrefixCache } from './prefix-cache.js';
+import type { PrefixRows } from './prefix-rows.js';
 import { trainPhase, type LoopContext, type PhaseOutcome, type PhaseSpec } from './loop.js';
 import { deriveSeed } from './random.js';
 import { DataParallelStep, shardCount, ShardNet, type ShardLink, type ShardThreads, type ThreadAllowance } from './data-parallel.js';
@@ -46,6 +47,8 @@ export interface RunSetup {
   baseThreads?: BaseThreads;
   /** Fine-tuning's shard threads, still up once it ended: they score the images next (scoring.ts). */
   idleThreads?: ShardLink[];
+  /** The frozen prefix's output kept from the embedding pass, for the prefix cache and scoring. */
+  prefixRows?: PrefixRows;
 }
 
 /** Rows of `e` at `indices`, as a [n, dim] tensor. */
@@ -110,7 +113,7 @@ export async function embedOnce(setup: RunSetup, ctx: LoopContext): Promise<Embe
 /** Every image's embedding through the cache; sets the head's standardisation from the training images. */
 async function cacheAll(setup: RunSetup, ctx: LoopContext, onProgress: (done: number, total: number) => void, helpers: EmbedHelpers): Promise<Embeddings> {
   const { backbone, data, split, head } = setup;
-  const cached = await cachedEmbeddings(backbone, data, setup.embeddingStore, { signal: ctx.signal, onProgress, helpers });
+  const cached = await cachedEmbeddings(backbone, data, setup.embeddingStore, { signal: ctx.signal, onProgress, helpers, prefixRows: setup.prefixRows });
   setup.embeddingCache = cached.source === 'memory' ? 'memory' : 'disk';
   setup.notes.push(embeddingCacheNote(cached));
   if (cached.diskError) {
@@ -182,6 +185,7 @@ export async function fineTuneTopBlocks(
   const suffixTraining = config.unfrozenBatchNorm !== 'inference';
   ctx.progress.enter('fine-tuning', `Fine-tuning ${split.trainableLayers.length} layers and the head at learning rate ${config.learningRate}`);
   const cache = await cachePrefix(setup, ctx, split, augment);
+  const kept = setup.prefixRows;
   const optimizer = createOptimizer(config.optimizer, config.learningRate);
   let parallel: DataParallelStep | null = null;
   try {
@@ -199,7 +203,8 @@ export async function fineTuneTopBlocks(
         const f = split.suffix ? split.suffix.apply(x, { training: suffixTraining }) as tf.Tensor : x;
         return head.apply(f, true);
       },
-      predict: (idx) => tf.tidy(() => head.apply(extractFeatures(backbone, inputBatch(data, idx, backbone)))),
+      // Validation images whose prefix output the embedding pass kept run through the unfrozen blocks only.
+      predict: (idx) => tf.tidy(() => head.apply(kept?.keptAll(idx) ? kept.keptFeatures(idx) : extractFeatures(backbone, inputBatch(data, idx, backbone)))),
       optimizer, variables: [...trainable, ...head.variables()],
       state: changeable(split, head, config.trainFrozenBatchNorm),
       earlyStopping: config.earlyStopping,
@@ -255,12 +260,14 @@ async function cachePrefix(setup: RunSetup, ctx: LoopContext, split: SplitModel,
   if (!split.prefix || !split.suffix || augment || config.trainFrozenBatchNorm || setup.cachePrefix === false) return null;
   const bytes = prefixCacheBytes(split.prefix, setup.split.train.length);
   if (bytes == null || bytes > PREFIX_CACHE_MAX_BYTES) {
+    setup.prefixRows?.forget(setup.split.train);
     setup.notes.push(`The frozen blocks ran on every batch: their output for the training images (${bytes == null ? 'of varying size' : `${(bytes / 1048576).toFixed(0)} MB`}) is too large to keep.`);
     return null;
   }
   const onProgress = (done: number, total: number) => ctx.progress.update(0, { message: `Running the frozen blocks once over the training images ${done}/${total}` });
-  const cache = await buildPrefixCache(split.prefix, data, backbone, setup.split.train, { batchSize: config.batchSize, signal: ctx.signal, onProgress });
-  setup.notes.push(`The frozen blocks ran once over the training images (${(cache.bytes / 1048576).toFixed(1)} MB kept in memory), not in every epoch: they run in inference mode and see no augmentation, so their output cannot change.`);
+  const cache = await buildPrefixCache(split.prefix, data, backbone, setup.split.train, { batchSize: config.batchSize, signal: ctx.signal, onProgress, kept: setup.prefixRows });
+  const reused = cache.reused > 0 ? ` (for ${cache.reused} of the ${setup.split.train.length} images it came from the embedding pass)` : '';
+  setup.notes.push(`The frozen blocks ran once over the training images${reused} (${(cache.bytes / 1048576).toFixed(1)} MB kept in memory), not in every epoch: they run in inference mode and see no augmentation, so their output cannot change.`);
   return cache;
 }
 
