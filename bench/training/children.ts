@@ -3,6 +3,7 @@
 import { fork } from 'node:child_process';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { WORKER_V8_FLAGS } from '../../electron/services/training/worker-host.js';
 import type { EngineResult, Outcome, WorkloadSpec } from './spec.js';
 
 const childEntry = path.join(path.dirname(fileURLToPath(import.meta.url)), 'child.ts');
@@ -11,7 +12,8 @@ const STDERR_TAIL = 2000;
 export function runInChild(spec: WorkloadSpec, timeoutMs = 10 * 60_000): Promise<Outcome<EngineResult>> {
   return new Promise((resolve) => {
     const child = fork(childEntry, [JSON.stringify(spec)], {
-      execArgv: ['--import', 'tsx'], stdio: ['ignore', 'ignore', 'pipe', 'ipc'], serialization: 'advanced',
+      // The flags the app starts its training processes with: the bench times the app's own path.
+      execArgv: [...WORKER_V8_FLAGS, '--import', 'tsx'], stdio: ['ignore', 'ignore', 'pipe', 'ipc'], serialization: 'advanced',
     });
     let stderr = '';
     let answer: Outcome<EngineResult> | null = null;
