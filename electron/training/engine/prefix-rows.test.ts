@@ -98,6 +98,9 @@ describe('prefix rows are not kept', () => {
     expect(prefixRowsFor(split, wanted, { ...on, augment: true })).toBeNull();
     expect(prefixRowsFor(split, wanted, { ...on, trainFrozenBatchNorm: true })).toBeNull();
     expect(prefixRowsFor(split, wanted, { ...on, cachePrefix: false })).toBeNull();
+    expect(prefixRowsFor(split, wanted, { ...on, backend: 'webgl' })).toBeNull();
+    expect(prefixRowsFor(split, wanted, { ...on, backend: 'tensorflow' })).toBeNull();
+    expect(prefixRowsFor(split, wanted, { ...on, backend: 'cpu' })).not.toBeNull();
     expect(prefixRowsFor(null, wanted, on)).toBeNull();
     expect(prefixRowsFor({ ...split, suffix: null }, wanted, on)).toBeNull();
   });

@@ -102,10 +102,18 @@ export class PrefixRows {
   }
 }
 
+/** Backends where an image's values are tested not to depend on the batch or path computing it; a
+ *  GPU rung would also pay a read-back of every batch's activations for rows it barely needs. */
+const KEEPING_BACKENDS = new Set(['wasm', 'cpu']);
+
 /** Rows for a fine-tuning run whose prefix output cannot change (inference mode, no augmentation,
- *  a fixed output shape), or null. */
-export function prefixRowsFor(split: SplitModel | null, wanted: Uint8Array, opts: { augment: boolean; trainFrozenBatchNorm: boolean; cachePrefix: boolean }): PrefixRows | null {
+ *  a fixed output shape) on a backend above, or null. */
+export function prefixRowsFor(
+  split: SplitModel | null, wanted: Uint8Array,
+  opts: { augment: boolean; trainFrozenBatchNorm: boolean; cachePrefix: boolean; backend?: string },
+): PrefixRows | null {
   if (!split?.prefix || !split.suffix || opts.augment || opts.trainFrozenBatchNorm || !opts.cachePrefix) return null;
+  if (!KEEPING_BACKENDS.has(opts.backend ?? tf.getBackend())) return null;
   const shape = split.prefix.outputs[0].shape.slice(1);
   if (split.prefix.outputs.length !== 1 || shape.some((d) => d == null)) return null;
   return new PrefixRows(split.prefix, split.suffix, shape as number[], wanted);
