@@ -23,13 +23,10 @@ export async function scoreFinishedModel(setup: RunSetup, embeddings: Embeddings
   let features = embeddings;
   let position: Map<number, number> | undefined;
   if (!features) {
-    const kept = setup.prefixRows;
-    // Images whose prefix output was kept go last: this thread takes them from the end.
-    const all = [...split.val, ...split.test];
-    const indices = Int32Array.from(kept ? [...all.filter((i) => !kept.has(i)), ...all.filter((i) => kept.has(i))] : all);
-    features = await wholeNetworkFeatures(setup, indices, signal, onProgress);
+    const scored = await wholeNetworkFeatures(setup, [...split.val, ...split.test], signal, onProgress);
+    features = scored.features;
     // Validation and test images are disjoint: one row each.
-    position = new Map(Array.from(indices, (image, k) => [image, k] as [number, number]));
+    position = new Map(Array.from(scored.order, (image, k) => [image, k] as [number, number]));
   }
   const rowsOf = features;
   // The head alone: a small matrix product per batch.
@@ -42,7 +39,8 @@ export async function scoreFinishedModel(setup: RunSetup, embeddings: Embeddings
   };
 }
 
-async function wholeNetworkFeatures(setup: RunSetup, indices: Int32Array, signal: AbortSignal, onProgress: Progress): Promise<Embeddings> {
+/** Features of `images` through the whole (fine-tuned) base, row k for image order[k]. */
+async function wholeNetworkFeatures(setup: RunSetup, images: number[], signal: AbortSignal, onProgress: Progress): Promise<{ features: Embeddings; order: Int32Array }> {
   const { backbone, data } = setup;
   const model = backbone.model;
   const allowance = setup.threads ?? { now: 1 };
@@ -52,10 +50,13 @@ async function wholeNetworkFeatures(setup: RunSetup, indices: Int32Array, signal
   try {
     // Warm threads build their copy in a fraction of a second: they take the first batches.
     if (warm) await helpers.startNow();
+    // Images whose prefix output was kept go last: this thread takes its batches from the end.
     const kept = setup.prefixRows;
-    const reused = kept ? indices.filter((i) => kept.has(i)).length : 0;
-    if (reused > 0) setup.notes.push(`${reused} of the ${indices.length} validation and test images went through the fine-tuned blocks only: the frozen blocks' output for them was kept from the embedding pass (it cannot change).`);
-    return await computeEmbeddings(backbone, data, { indices, signal, onProgress, helpers, ...(kept && reused > 0 ? { prefix: { rows: kept, mode: 'use' as const } } : {}) });
+    const reused = kept ? images.filter((i) => kept.has(i)) : [];
+    const order = Int32Array.from(reused.length > 0 ? [...images.filter((i) => !kept!.has(i)), ...reused] : images);
+    if (reused.length > 0) setup.notes.push(`${reused.length} of the ${images.length} validation and test images went through the fine-tuned blocks only: the frozen blocks' output for them was kept from the embedding pass (it cannot change).`);
+    const prefix = kept && reused.length > 0 ? { rows: kept, mode: 'use' as const } : undefined;
+    return { features: await computeEmbeddings(backbone, data, { indices: order, signal, onProgress, helpers, prefix }), order };
   } finally {
     setup.prefixRows = undefined;
     if (helpers.used.size > 0) setup.notes.push(`${helpers.used.size + 1} threads scored the validation and test images (the same scores as one thread: each batch on its own).`);
