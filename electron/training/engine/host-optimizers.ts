@@ -4,9 +4,34 @@
 // once per op is the same float), and every constant is the float32 scalar tfjs makes of it, so a
 // step is tf.train.adam's / momentum's / rmsprop's own arithmetic.
 import type * as tf from '@tensorflow/tfjs';
-import { adamUpdateInto } from '../kernels/adam-update.js';
+import type { AdamUpdateAttrs } from './fused-adam.js';
 
 const r = Math.fround;
+
+/** One Adam step of `value` in place of tfjs's twelve ops. The wasm kernel (kernels/adam-update.ts)
+ *  shares it; it lives here because the window's engine may not import the Node-side kernels. */
+export function adamUpdateInto(
+  value: Float32Array, m: Float32Array, v: Float32Array, g: Float32Array, a: AdamUpdateAttrs,
+  outValue: Float32Array, outM: Float32Array, outV: Float32Array,
+): void {
+  const b1 = r(a.beta1);
+  const b2 = r(a.beta2);
+  const c1 = r(1 - a.beta1);
+  const c2 = r(1 - a.beta2);
+  const d1 = r(a.oneMinusAccBeta1);
+  const d2 = r(a.oneMinusAccBeta2);
+  const eps = r(a.epsilon);
+  const step = r(-a.learningRate);
+  for (let i = 0; i < value.length; i++) {
+    const gi = g[i];
+    const mi = r(r(m[i] * b1) + r(gi * c1));
+    const vi = r(r(v[i] * b2) + r(r(gi * gi) * c2));
+    const denominator = r(r(Math.sqrt(r(vi / d2))) + eps);
+    outM[i] = mi;
+    outV[i] = vi;
+    outValue[i] = r(r(r(r(mi / d1) / denominator) * step) + value[i]);
+  }
+}
 
 /** Updates weights in place from their gradients; `slot` numbers each weight as tfjs's optimizers
  *  number variables (by position), `endStep` after every weight of one step. */
