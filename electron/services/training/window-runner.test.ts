@@ -1,5 +1,5 @@
 // The queue's window rung with the real window engine (electron/training/window, tfjs' cpu backend
-// standing in for the GPU) over an in-memory link, behind the real browser-mode slot: a job asking
+// standing in for the GPU) over an in-memory link, behind the real browser-mode slot, on the engine tests' small shipped subset: a job asking
 // for window-gpu trains there; the tab going away mid-run fails that run with the reason and the
 // queue goes on; with no tab connected such a job fails at once with what to do. Never a hang.
 import { afterEach, describe, expect, it } from 'vitest';
@@ -8,6 +8,7 @@ import { startWindowWorker } from '../../training/window/window-engine.js';
 import { windowLinkPair } from './testing/window-links.js';
 import { placeFor, withWindowRung } from './training-service.js';
 import { TabWindowSlot } from './window-source.js';
+import { smallResourcesDir } from '../../training/engine/testing/engine-fixtures.js';
 import { trainingServiceHarness } from './testing/service-harness.js';
 
 const config = (over: Partial<TrainConfig> = {}): TrainConfig => ({
@@ -20,7 +21,7 @@ const config = (over: Partial<TrainConfig> = {}): TrainConfig => ({
 
 function setup() {
   const slot = new TabWindowSlot();
-  const { store, service, events, waitFor, close } = trainingServiceHarness('window-queue', { windowGpu: slot });
+  const { store, service, events, waitFor, close } = trainingServiceHarness('window-queue', { windowGpu: slot }, { resourcesDir: smallResourcesDir() });
   /** A tab connects: its window worker runs the real engine on tfjs' cpu backend. */
   const connectTab = () => {
     const pair = windowLinkPair();

@@ -13,7 +13,7 @@ export const repo = resolve(__dirname, '../../../..');
 
 type Extra = Partial<Omit<TrainingServiceOptions, 'store' | 'emit' | 'dataDir'>>;
 
-export function trainingServiceHarness(name: string, extra: Extra = {}, opts: { dataDir?: string; runsDir?: boolean; explain?: () => string } = {}) {
+export function trainingServiceHarness(name: string, extra: Extra = {}, opts: { dataDir?: string; resourcesDir?: string; runsDir?: boolean; explain?: () => string } = {}) {
   const dataDir = opts.dataDir ?? mkdtempSync(join(tmpdir(), `tl-${name}-`));
   const db = openDatabase(join(dataDir, 'app.sqlite'));
   const store = opts.runsDir ? new RunStore(db, join(dataDir, 'runs')) : new RunStore(db);
@@ -22,7 +22,7 @@ export function trainingServiceHarness(name: string, extra: Extra = {}, opts: { 
     store,
     emit: (event, payload) => events.push({ event, payload }),
     spawnWorker: forkWorkerSpawner(join(repo, 'electron/training/worker.ts')),
-    workerEnv: () => ({ resourcesDir: join(repo, 'resources'), dataDir, backend: 'wasm' }),
+    workerEnv: () => ({ resourcesDir: opts.resourcesDir ?? join(repo, 'resources'), dataDir, backend: 'wasm' }),
     dataDir,
     identity: () => ({ studentName: 'Test Student', classSession: 'CI' }),
     ...extra,
