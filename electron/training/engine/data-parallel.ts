@@ -11,10 +11,17 @@
 // statistics normalise each shard with that shard's own mean and variance (as PyTorch's
 // DistributedDataParallel does without SyncBatchNorm); their moving statistics become the
 // shard-size-weighted mean of every shard's update.
+//
+// Where the optimizer has a host version (host-optimizers.ts: Adam, momentum, RMSprop), the step
+// runs it as plain loops over host copies of the trainable weights, which are also what the replicas
+// receive: a fine-tuned network's few dozen small weights cost more to dispatch as tfjs ops than to
+// compute, and every millisecond of it is one the helper threads wait.
 import * as tf from '@tensorflow/tfjs';
 import { createHead, type Head } from './head.js';
+import { hostOptimizer, type HostOptimizer } from './host-optimizers.js';
 import { lossOf, predictedCorrect } from './loss.js';
 import type { EmbedLink } from './embed-link.js';
+import type { StepOutcome } from './loop.js';
 
 /** What a helper thread needs to rebuild the trainable part: its topology, the head, BN mode. */
 export interface ReplicaSpec {
@@ -27,7 +34,8 @@ export interface ReplicaSpec {
 /** Values of one replica's synchronised variables, in `ShardNet.synced` order. */
 export type WeightValues = Float32Array[];
 
-/** One shard of a batch: its input (boundary activations) and labels. */
+/** One shard of a batch: its input (boundary activations) and labels, handed over to the thread
+ *  that computes it (a link may transfer the arrays instead of copying them). */
 export interface Shard {
   input: Float32Array;
   shape: number[];
@@ -185,6 +193,8 @@ function weightedSum(parts: Float32Array[], weights: number[]): Float32Array {
 /** One optimizer step over a batch cut into `shards` shards, computed here and on `links`' threads. */
 export class DataParallelStep {
   private sent: boolean[];
+  /** The optimizer on host copies of `net.trainable` (null: tfjs's own, on the variables). */
+  private readonly host: { optimizer: HostOptimizer; values: Float32Array[] } | null;
   /** Threads started for a larger allowance, not yet in use (they join between batches). */
   private joining: ShardLink[] = [];
   private starting = 0;
@@ -200,6 +210,34 @@ export class DataParallelStep {
   ) {
     // The replicas were built from the current weights.
     this.sent = links.map(() => true);
+    const host = tf.getBackend() === 'wasm' ? hostOptimizer(optimizer) : null;
+    this.host = host ? { optimizer: host, values: net.trainable.map((v) => Float32Array.from(v.dataSync() as Float32Array)) } : null;
+  }
+
+  /** What a replica must hold before its next shards: the host copies where there are some. */
+  private syncedValues(): WeightValues {
+    return this.host ? [...this.host.values, ...this.net.stats.map((v) => v.dataSync() as Float32Array)] : this.net.values();
+  }
+
+  /** The optimizer step from the batch's gradient (`gradient(i)` for `net.trainable[i]`). */
+  private applyGradients(gradient: (i: number) => Float32Array): void {
+    const vars = this.net.trainable;
+    if (!this.host) {
+      const grads: tf.NamedTensorMap = {};
+      vars.forEach((v, i) => { grads[v.name] = tf.tensor(gradient(i), v.shape); });
+      this.optimizer.applyGradients(grads);
+      tf.dispose(Object.values(grads));
+      return;
+    }
+    const { optimizer, values } = this.host;
+    vars.forEach((v, i) => {
+      optimizer.update(i, values[i], gradient(i));
+      // The wasm backend copies the values into its heap: the host copy stays this step's own.
+      const t = tf.tensor(values[i], v.shape);
+      v.assign(t);
+      t.dispose();
+    });
+    optimizer.endStep();
   }
 
   get threads(): number {
@@ -232,7 +270,7 @@ export class DataParallelStep {
     ).finally(() => { this.starting -= missing; });
   }
 
-  async step(input: tf.Tensor, labels: Int32Array): Promise<{ loss: number; correct: number }> {
+  async step(input: tf.Tensor, labels: Int32Array): Promise<StepOutcome> {
     this.adopt();
     const n = labels.length;
     const sizes = shardSizes(n, this.shards);
@@ -240,9 +278,9 @@ export class DataParallelStep {
     // Shard k is computed by thread k mod threads (0: this one).
     const owner = (k: number) => k % this.threads;
     const rowSize = input.size / n;
-    const values = sizes.length > 1 ? input.dataSync() as Float32Array : null;
     const mineIdx = sizes.map((_, k) => k).filter((k) => owner(k) === 0);
-    const weights = this.links.some((_, t) => !this.sent[t] && sizes.some((_, k) => owner(k) === t + 1)) ? this.net.values() : null;
+    const values = mineIdx.length < sizes.length ? input.dataSync() as Float32Array : null;
+    const weights = this.links.some((_, t) => !this.sent[t] && sizes.some((_, k) => owner(k) === t + 1)) ? this.syncedValues() : null;
     const remote = this.links.map((link, t) => {
       const ks = sizes.map((_, k) => k).filter((k) => owner(k) === t + 1);
       if (ks.length === 0) return null;
@@ -264,12 +302,7 @@ export class DataParallelStep {
       tf.dispose(own.map((o) => o.input));
     }
     const w = sizes.map((s) => s / n);
-    const grads: tf.NamedTensorMap = {};
-    this.net.trainable.forEach((v, i) => {
-      grads[v.name] = tf.tensor(results.length > 1 ? weightedSum(results.map((r) => r.grads[i]), w) : results[0].grads[i], v.shape);
-    });
-    this.optimizer.applyGradients(grads);
-    tf.dispose(Object.values(grads));
+    this.applyGradients((i) => (results.length > 1 ? weightedSum(results.map((r) => r.grads[i]), w) : results[0].grads[i]));
     if (results.length > 1) {
       this.net.stats.forEach((v, i) => {
         const t = tf.tensor(weightedSum(results.map((r) => r.stats[i]), w), v.shape);
@@ -283,6 +316,7 @@ export class DataParallelStep {
     return {
       loss: results.reduce((s, r, k) => s + w[k] * r.loss, 0),
       correct: results.reduce((s, r) => s + r.correct, 0),
+      awaitedThreads: remote.some((r) => r !== null),
     };
   }
 

@@ -33,8 +33,8 @@ export interface PhaseSpec {
   labels: (indices: Int32Array) => Int32Array;
   numClasses: number;
   /** Takes the place of optimizer.minimize for a batch (data-parallel shards over threads);
-   *  answers the batch's mean loss and correct count. */
-  step?: (input: tf.Tensor, labels: Int32Array) => Promise<{ loss: number; correct: number }>;
+   *  answers the batch's mean loss and correct count, and whether it waited for its threads. */
+  step?: (input: tf.Tensor, labels: Int32Array) => Promise<StepOutcome>;
   /** Takes the place of prepare and step where a batch needs no tensor (the head on cached
    *  embeddings, host-head-step.ts). */
   hostStep?: HostStep;
@@ -47,8 +47,12 @@ export interface PhaseSpec {
 
 /** A training step computed outside tfjs: its weights are written to the variables at the end of
  *  every epoch, before validation or a snapshot reads them. */
+/** What a step reports: the batch's mean loss and correct count; `awaitedThreads` when it waited
+ *  for a helper's answer, a turn of the event loop (the loop need not yield again for that batch). */
+export interface StepOutcome { loss: number; correct: number; awaitedThreads?: boolean }
+
 export interface HostStep {
-  step(indices: Int32Array, labels: Int32Array): { loss: number; correct: number };
+  step(indices: Int32Array, labels: Int32Array): StepOutcome;
   writeBack(): void;
 }
 
@@ -111,7 +115,7 @@ export async function evaluate(spec: PhaseSpec, ctx: LoopContext): Promise<{ los
 }
 
 /** One optimizer step on this thread: the loop's own path. */
-async function minimize(spec: PhaseSpec, idx: Int32Array, labels: Int32Array): Promise<{ loss: number; correct: number }> {
+async function minimize(spec: PhaseSpec, idx: Int32Array, labels: Int32Array): Promise<StepOutcome> {
   const input = spec.prepare(idx);
   let probs: tf.Tensor2D | null = null;
   const loss = spec.optimizer.minimize(() => {
@@ -125,7 +129,7 @@ async function minimize(spec: PhaseSpec, idx: Int32Array, labels: Int32Array): P
   return { loss: batchLoss, correct: batchCorrect };
 }
 
-async function stepOn(step: NonNullable<PhaseSpec['step']>, input: tf.Tensor, labels: Int32Array): Promise<{ loss: number; correct: number }> {
+async function stepOn(step: NonNullable<PhaseSpec['step']>, input: tf.Tensor, labels: Int32Array): Promise<StepOutcome> {
   try {
     return await step(input, labels);
   } finally {
@@ -152,7 +156,7 @@ export async function trainPhase(spec: PhaseSpec, ctx: LoopContext): Promise<Pha
         if (ctx.signal.aborted) throw new CancelledError();
         checkHeldOut(idx, spec.heldOut, 'training');
         const labels = spec.labels(idx);
-        const { loss: batchLoss, correct: batchCorrect } = spec.hostStep ? spec.hostStep.step(idx, labels)
+        const { loss: batchLoss, correct: batchCorrect, awaitedThreads } = spec.hostStep ? spec.hostStep.step(idx, labels)
           : await (spec.step ? stepOn(spec.step, spec.prepare(idx), labels) : minimize(spec, idx, labels));
         if (!Number.isFinite(batchLoss)) throw new Error(`Training diverged (loss is ${batchLoss}) in epoch ${epoch + 1}; try a lower learning rate.`);
         lossSum += batchLoss * idx.length;
@@ -166,7 +170,10 @@ export async function trainPhase(spec: PhaseSpec, ctx: LoopContext): Promise<Pha
           epoch: epoch + 1, epochs: spec.firstEpoch + spec.epochs, batch: b, batches,
           loss: batchLoss, acc: batchCorrect / idx.length, imagesPerSec: seconds > 0 ? (b * spec.batchSize) / seconds : null,
         });
-        if (performance.now() - lastYield >= YIELD_EVERY_MS) {
+        // A step that waited for its threads' answers has been through the event loop already; a
+        // yield on top would leave those threads idle for it.
+        if (awaitedThreads) lastYield = performance.now();
+        else if (performance.now() - lastYield >= YIELD_EVERY_MS) {
           await yieldToEventLoop();
           lastYield = performance.now();
         }

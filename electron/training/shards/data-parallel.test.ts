@@ -1,10 +1,10 @@
 // Data-parallel fine-tuning on real worker threads (each its own wasm backend and replica), against
 // the loop's own single-thread step on the same tl-resnet and the same batches.
 import * as tf from '@tensorflow/tfjs';
-import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { DataParallelStep, ShardNet, shardCount, shardSizes, type ReplicaSpec, type ShardLink } from '../engine/data-parallel.js';
 import { frozenLayerNames } from '../engine/graph.js';
-import { createHead } from '../engine/head.js';
+import { createHead, createOptimizer } from '../engine/head.js';
 import { lossOf } from '../engine/loss.js';
 import { prepareFineTuning } from '../engine/strategies.js';
 import { freshBackbone } from '../engine/testing/engine-fixtures.js';
@@ -18,7 +18,7 @@ const CLASSES = 5;
 interface Fixture { net: ShardNet; spec: ReplicaSpec; optimizer: tf.Optimizer; batches: { x: tf.Tensor; labels: Int32Array }[]; dispose(): void }
 
 /** The top two blocks of a seeded tl-resnet and a head, with the same seeded batches every time. */
-function fixture(suffixTraining: boolean): Fixture {
+function fixture(suffixTraining: boolean, makeOptimizer?: () => tf.Optimizer): Fixture {
   const backbone = freshBackbone(7);
   const model = backbone.model!;
   const split = prepareFineTuning(backbone, frozenLayerNames(model, backbone.blocks, 2));
@@ -34,7 +34,7 @@ function fixture(suffixTraining: boolean): Fixture {
   const net = new ShardNet(split.suffix!, head, suffixTraining);
   const spec: ReplicaSpec = { suffixTopology: split.suffix!.toJSON(null, false) as unknown as Record<string, unknown>, suffixTraining, head: { featureSize: 64, numClasses: CLASSES, seed: 11 } };
   // Plain SGD: an update proportional to the gradient, so a wrongly weighted average shows (Adam would hide a scale).
-  const optimizer = tf.train.sgd(0.05);
+  const optimizer = makeOptimizer?.() ?? tf.train.sgd(0.05);
   return {
     net, spec, optimizer, batches,
     dispose: () => {
@@ -142,6 +142,26 @@ describe('data-parallel fine-tuning', () => {
     expect(maxAbsDiff(f.net.values(), alone.net.values())).toBe(0);
   }, 60_000);
 
+  it.each(['adam', 'sgd', 'rmsprop'] as const)("steps %s as plain loops on host copies of the weights, the same bits as tfjs's optimizer, and sends the replicas those", async (name) => {
+    const host = track(fixture(true, () => createOptimizer(name, 1e-3)));
+    const before = host.net.values().map((v) => v.slice());
+    const tfjsApplied = vi.spyOn(host.optimizer, 'applyGradients');
+    await shardedSteps(host, await threads(host, 1), 2);
+    expect(tfjsApplied).not.toHaveBeenCalled();
+    const viaTfjs = track(fixture(true, () => {
+      const o = createOptimizer(name, 1e-3);
+      // A class no host loop answers to: the step takes tfjs's applyGradients on the variables.
+      Object.defineProperty(o, 'getClassName', { value: () => `tfjs ${name}` });
+      return o;
+    }));
+    const applied = vi.spyOn(viaTfjs.optimizer, 'applyGradients');
+    await shardedSteps(viaTfjs, await threads(viaTfjs, 1), 2);
+    expect(applied).toHaveBeenCalledTimes(STEPS);
+    // The helper computed every second shard from what it was sent: wrong weights there would show here.
+    expect(maxAbsDiff(host.net.values(), viaTfjs.net.values())).toBe(0);
+    expect(maxAbsDiff(host.net.values(), before)).toBeGreaterThan(1e-5);
+  }, 60_000);
+
   it("moves BatchNorm's statistics by the mean of every shard's update, not the last shard's alone", async () => {
     const f = track(fixture(true));
     const { x, labels } = f.batches[0];
@@ -171,10 +191,17 @@ describe('data-parallel fine-tuning', () => {
     const [link] = await threads(f, 1);
     try {
       const { x, labels } = f.batches[0];
-      const shards = [{ input: x.dataSync() as Float32Array, shape: x.shape, labels }];
-      await expect(link.step({ shards, weights: [new Float32Array(3)] })).rejects.toThrow(/A training thread failed: A shard replica expected \d+ weight arrays, got 1/);
-      const [ok] = await link.step({ shards, weights: null });
+      // A step's shards are the thread's from then on (the link moves them): each step gets its own.
+      const shards = () => [{ input: Float32Array.from(x.dataSync() as Float32Array), shape: x.shape, labels: labels.slice() }];
+      await expect(link.step({ shards: shards(), weights: [new Float32Array(3)] })).rejects.toThrow(/A training thread failed: A shard replica expected \d+ weight arrays, got 1/);
+      const given = shards();
+      const [ok] = await link.step({ shards: given, weights: null });
       expect(Number.isFinite(ok.loss)).toBe(true);
+      // Arrays that moved already cannot be sent again: a clear error at once, never a lost answer.
+      expect(given[0].input.length).toBe(0);
+      await expect(link.step({ shards: given, weights: null })).rejects.toThrow(/could not be sent its work: .*detached/);
+      const [again] = await link.step({ shards: shards(), weights: null });
+      expect(again.loss).toBe(ok.loss);
     } finally {
       link.close();
     }

@@ -25,6 +25,17 @@ type Answer = Extract<FromShardThread, { type: 'shards' | 'embedded' }>;
 type Request = Extract<ToShardThread, { type: 'step' | 'embed' }>;
 type WithoutId<T> = T extends unknown ? Omit<T, 'id'> : never;
 
+/**
+ * A step's shard arrays are the thread's from here (ShardStep): their buffers move instead of being
+ * copied, where the array is the whole buffer. Never a detached one: Node drops a message whose
+ * transfer list holds one, without an error, and its answer would never come.
+ */
+function movable(m: WithoutId<Request>): ArrayBuffer[] {
+  if (m.type !== 'step') return [];
+  const arrays = m.shards.flatMap((s) => [s.input, s.labels]);
+  return [...new Set(arrays.filter((a) => a.byteLength > 0 && a.byteLength === a.buffer.byteLength).map((a) => a.buffer as ArrayBuffer))];
+}
+
 class ThreadLink implements ShardLink, EmbedLink {
   private nextId = 1;
   private waiting = new Map<number, { resolve: (r: Answer) => void; reject: (e: Error) => void }>();
@@ -74,7 +85,13 @@ class ThreadLink implements ShardLink, EmbedLink {
     const id = this.nextId++;
     return new Promise((resolve, reject) => {
       this.waiting.set(id, { resolve, reject });
-      this.worker.postMessage({ ...m, id } as Request);
+      try {
+        this.worker.postMessage({ ...m, id } as Request, movable(m));
+      } catch (e) {
+        // Unsendable (an array already handed over elsewhere): this request fails, the link stays.
+        this.waiting.delete(id);
+        reject(new Error(`A training thread could not be sent its work: ${e instanceof Error ? e.message : String(e)}`));
+      }
     });
   }
 
