@@ -45,12 +45,12 @@ export interface PhaseSpec {
   earlyStopping: { enabled: boolean; patience: number } | null;
 }
 
-/** A training step computed outside tfjs: its weights are written to the variables at the end of
- *  every epoch, before validation or a snapshot reads them. */
 /** What a step reports: the batch's mean loss and correct count; `awaitedThreads` when it waited
  *  for a helper's answer, a turn of the event loop (the loop need not yield again for that batch). */
 export interface StepOutcome { loss: number; correct: number; awaitedThreads?: boolean }
 
+/** A training step computed outside tfjs: its weights are written to the variables at the end of
+ *  every epoch, before validation or a snapshot reads them. */
 export interface HostStep {
   step(indices: Int32Array, labels: Int32Array): StepOutcome;
   writeBack(): void;
