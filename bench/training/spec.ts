@@ -65,11 +65,17 @@ export interface TorchResult {
 
 export type Outcome<T> = { ok: true; value: T } | { ok: false; error: string };
 
+/** One paired round of a judged workload: the engine and PyTorch on all cores, one right after the other. */
+export interface PairedRound { engine: Outcome<EngineResult>; torchAll: Outcome<TorchResult> | null }
+
 export interface WorkloadRun {
   spec: WorkloadSpec;
+  /** With rounds: the median round's. */
   engine: Outcome<EngineResult>;
   torchAll: Outcome<TorchResult> | null;
   torchOne: Outcome<TorchResult> | null;
+  /** Workloads judged against PyTorch: every paired round, in the order run. */
+  rounds?: PairedRound[];
 }
 
 export const workloadLabel = (s: WorkloadSpec): string => {

@@ -24,9 +24,24 @@ describe('training bench verdicts', () => {
     const rows = timingRows(runs);
     expect(rows.map((r) => [r['÷ torch ×2'], r['÷ torch ×1'], r.verdict])).toEqual([[4, 3, 'NOT met'], [2, 1.5, 'met']]);
     expect(verdictLines(runs)).toEqual([
-      'goal tl-resnet-s full fine-tuning epoch ≤ 3× PyTorch on 2 threads (wall clock): 4.00× → NOT met',
-      'goal tl-resnet-s unfreeze-top-2 epoch ≤ 3× PyTorch on 2 threads (wall clock): 2.00× → met',
+      'goal tl-resnet-s full fine-tuning epoch ≤ 3× PyTorch on 2 threads (wall clock): 4.00× (1 round), met in 0 of 1 → NOT met',
+      'goal tl-resnet-s unfreeze-top-2 epoch ≤ 3× PyTorch on 2 threads (wall clock): 2.00× (1 round), met in 1 of 1 → met',
     ]);
+  });
+
+  it('judges paired rounds by their median ratio, counts the rounds met and names a failed round', () => {
+    const rounds: WorkloadRun['rounds'] = [
+      { engine: engine([3.3, 6]), torchAll: torch(2, 1) },
+      { engine: { ok: false, error: 'killed' }, torchAll: torch(2, 1) },
+      { engine: engine([2.8, 6]), torchAll: torch(2, 1) },
+      { engine: engine([2.9, 6]), torchAll: torch(2, 1) },
+    ];
+    const run: WorkloadRun = { spec: ftAll, ...rounds[3], torchOne: null, rounds };
+    expect(timingRows([run])[0]).toMatchObject({ '÷ torch ×2': 2.9, verdict: 'met', 'rounds met': '2 of 4' });
+    expect(verdictLines([run])).toEqual([
+      'goal tl-resnet-s full fine-tuning epoch ≤ 3× PyTorch on 2 threads (wall clock): 2.90× (median of 4 rounds: 3.30 / — / 2.80 / 2.90), met in 2 of 4 → met',
+    ]);
+    expect(failureLines([run])).toEqual(['tl-resnet-s · fine-tuning epoch, full, 1 thread: engine (round 2) failed — killed']);
   });
 
   it('adds a cached-FE ratio row judged in CPU time against 1.1× one forward pass', () => {
