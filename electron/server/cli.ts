@@ -25,6 +25,7 @@ function usage(): never {
   --host         address to bind (default 127.0.0.1; 0.0.0.0 shares the app with a lab — the links still apply)
   --port         port (default 5180; 0 picks a free one)
   --data-dir     where the database, caches and exports live (default ~/.transfer-lab)
+  --resources    the folder of shipped data sets, backbones, lessons and sweeps (default: the app's own)
   --class-token  keep the class link the same across restarts (default: a new one each launch)
   --redis        redis://host:port — put training jobs on a BullMQ queue for lab workers (npm run worker)`);
   process.exit(0);
@@ -36,6 +37,7 @@ async function main() {
       host: { type: 'string', default: '127.0.0.1' },
       port: { type: 'string', default: process.env.TL_PORT ?? '5180' },
       'data-dir': { type: 'string', default: process.env.TL_DATA_DIR ?? join(homedir(), '.transfer-lab') },
+      resources: { type: 'string', default: join(repoRoot, 'resources') },
       token: { type: 'string' },
       'class-token': { type: 'string' },
       redis: { type: 'string' },
@@ -52,7 +54,9 @@ async function main() {
   const version = JSON.parse(readFileSync(join(repoRoot, 'package.json'), 'utf8')).version as string;
 
   const dataDir = resolve(values['data-dir']!);
-  const resourcesDir = join(repoRoot, 'resources');
+  const resourcesDir = resolve(values.resources!);
+  const missing = ['datasets', 'models', 'lessons'].filter((d) => !existsSync(join(resourcesDir, d)));
+  if (missing.length > 0) throw new Error(`--resources ${resourcesDir} has no ${missing.join(', ')} folder: it must hold what the app's own resources folder holds.`);
   const log = (m: string) => console.error(`[transfer-lab] ${m}`);
   // --redis: training jobs that lab workers can run go to them through BullMQ.
   const remote = values.redis

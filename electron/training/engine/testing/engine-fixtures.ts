@@ -3,12 +3,10 @@
 // recorder for the messages a run emits. Runs train on a cut-down copy of the shipped targets (same
 // format and loader, a fixed test pool of 100 instead of thousands), so each run stays quick.
 import * as tf from '@tensorflow/tfjs';
-import { mkdirSync, mkdtempSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { gunzipSync, gzipSync } from 'node:zlib';
-import { IMAGES_FILE, LABELS_FILE, META_FILE, ShippedMeta } from '../../../datasets/shipped-format.js';
+import { shippedResourcesDir, smallResourcesDir } from '../../../datasets/testing/small-resources.js';
 import type { TrainConfig } from '../../../contract/index.js';
 import { buildTlResnet, tlResnetBlocks, TL_RESNET_FEATURES, TL_RESNET_INPUT } from '../../backbones/tl-resnet.js';
 import type { FromWorker, WorkerEnv } from '../../../worker-protocol/messages.js';
@@ -17,46 +15,8 @@ import { defaultConfig } from '../../../contract/budget.js';
 import type { EngineDeps } from '../deps.js';
 import { realEngineDeps } from '../parts.js';
 
-export const resourcesDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../../resources');
-
-/** Per shipped target: images per class kept from its pool and from its fixed test pool. */
-const SMALL: Record<string, [number, number]> = { 'fashion-target': [40, 20], digits: [30, 10] };
-let small: string | null = null;
-
-/**
- * A resources folder whose targets hold the first images of each class of the real ones (pool, then
- * test pool), written in the shipped format; models and the source set are the real folders.
- */
-export function smallResourcesDir(): string {
-  if (small) return small;
-  const dir = mkdtempSync(path.join(tmpdir(), 'tl-resources-'));
-  mkdirSync(path.join(dir, 'datasets'));
-  symlinkSync(path.join(resourcesDir, 'models'), path.join(dir, 'models'));
-  symlinkSync(path.join(resourcesDir, 'datasets', 'fashion-source'), path.join(dir, 'datasets', 'fashion-source'));
-  for (const [id, [poolPer, testPer]] of Object.entries(SMALL)) {
-    const from = path.join(resourcesDir, 'datasets', id);
-    const meta = ShippedMeta.parse(JSON.parse(readFileSync(path.join(from, META_FILE), 'utf8')));
-    const pixels = gunzipSync(readFileSync(path.join(from, IMAGES_FILE)));
-    const labels = readFileSync(path.join(from, LABELS_FILE));
-    const size = meta.imageSize.reduce((a, b) => a * b, 1);
-    const poolSize = meta.counts.reduce((a, b) => a + b, 0);
-    const pick = (start: number, end: number, per: number) => {
-      const taken = new Array<number>(meta.classes.length).fill(0);
-      const out: number[] = [];
-      for (let i = start; i < end; i++) if (taken[labels[i]]++ < per) out.push(i);
-      return out;
-    };
-    const chosen = [...pick(0, poolSize, poolPer), ...pick(poolSize, labels.length, testPer)];
-    const to = path.join(dir, 'datasets', id);
-    mkdirSync(to);
-    writeFileSync(path.join(to, IMAGES_FILE), gzipSync(Buffer.concat(chosen.map((i) => pixels.subarray(i * size, (i + 1) * size)))));
-    writeFileSync(path.join(to, LABELS_FILE), Uint8Array.from(chosen, (i) => labels[i]));
-    const counts = meta.classes.map(() => poolPer);
-    writeFileSync(path.join(to, META_FILE), JSON.stringify({ ...meta, counts, testCounts: meta.classes.map(() => testPer) } satisfies ShippedMeta));
-  }
-  small = dir;
-  return dir;
-}
+export const resourcesDir = shippedResourcesDir;
+export { smallResourcesDir };
 
 export function testEnv(): WorkerEnv {
   return { resourcesDir: smallResourcesDir(), dataDir: mkdtempSync(path.join(tmpdir(), 'tl-engine-')), backend: 'wasm' };
