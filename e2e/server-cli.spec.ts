@@ -1,7 +1,9 @@
 // The browser-mode server as users start it: loopback only by default, a clear one-line error when
 // the port is taken, still running after malformed requests.
 import { execFileSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { connect } from 'node:net';
 import { startAppServer } from './app-server.js';
 import { expect, test } from './fixtures.js';
@@ -42,6 +44,13 @@ test('a taken port gives one clear line, not a stack trace', async ({ app }) => 
   const message = await second;
   expect(String(message)).toContain(`Port ${port} on 127.0.0.1 is already in use`);
   expect(String(message)).not.toMatch(/\n\s+at /);
+});
+
+test('a resources folder without the shipped data gives one clear line, not a stack trace', async () => {
+  const empty = mkdtempSync(join(tmpdir(), 'tl-no-resources-'));
+  const message = await startAppServer(undefined, ['--resources', empty]).then(async (a) => { await a.stop(); return 'started'; }, (e: Error) => e.message);
+  expect(message).toContain(`--resources ${empty} has no datasets, models, lessons folder`);
+  expect(message).not.toMatch(/\n\s+at /);
 });
 
 /** The status line the server answers a hand-written request with. */
