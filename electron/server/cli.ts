@@ -57,6 +57,8 @@ async function main() {
   const resourcesDir = resolve(values.resources!);
   const missing = ['datasets', 'models', 'lessons'].filter((d) => !existsSync(join(resourcesDir, d)));
   if (missing.length > 0) throw new Error(`--resources ${resourcesDir} has no ${missing.join(', ')} folder: it must hold what the app's own resources folder holds.`);
+  // Lab workers train shipped sets from their own resources folder: the ids must mean the same images.
+  if (values.redis && resourcesDir !== resolve(repoRoot, 'resources')) throw new Error('--resources and --redis do not go together: lab workers read the shipped data sets from their own resources folder.');
   const log = (m: string) => console.error(`[transfer-lab] ${m}`);
   // --redis: training jobs that lab workers can run go to them through BullMQ.
   const remote = values.redis
