@@ -15,7 +15,7 @@ export function medianRound(ratios: (number | undefined)[]): number {
 }
 
 /** Round i's order: even rounds run side A first, odd ones side B first. */
-export const aFirst = (round: number): boolean => round % 2 === 0;
+const aFirst = (round: number): boolean => round % 2 === 0;
 
 export interface RoundsVerdict { median: number | undefined; met: number; measured: number; rounds: number }
 
