@@ -180,9 +180,17 @@ export function shardSizes(n: number, count: number): number[] {
   return Array.from({ length: k }, (_, i) => Math.floor(n / k) + (i < n % k ? 1 : 0));
 }
 
-/** Weighted sum Σ w_k · x_k of same-length arrays, in shard order (the same order on every run). */
-function weightedSum(parts: Float32Array[], weights: number[]): Float32Array {
+/** Weighted sum Σ w_k · x_k of same-length arrays, in shard order (the same order on every run),
+ *  rounded to float32 after each term. One pass over the output: the pair-of-shards case is most. */
+export function weightedSum(parts: Float32Array[], weights: number[]): Float32Array {
   const out = new Float32Array(parts[0].length);
+  if (parts.length === 2) {
+    const [p0, p1] = parts;
+    const [w0, w1] = weights;
+    // 0 + …: the loop below starts from +0, which turns a −0 product into +0.
+    for (let i = 0; i < out.length; i++) out[i] = Math.fround(0 + w0 * p0[i]) + w1 * p1[i];
+    return out;
+  }
   parts.forEach((p, k) => {
     const w = weights[k];
     for (let i = 0; i < out.length; i++) out[i] += w * p[i];
@@ -210,7 +218,7 @@ export class DataParallelStep {
   ) {
     // The replicas were built from the current weights.
     this.sent = links.map(() => true);
-    const host = tf.getBackend() === 'wasm' ? hostOptimizer(optimizer) : null;
+    const host = tf.getBackend() === 'wasm' ? hostOptimizer(optimizer, { simd: true }) : null;
     this.host = host ? { optimizer: host, values: net.trainable.map((v) => Float32Array.from(v.dataSync() as Float32Array)) } : null;
   }
 

@@ -4,34 +4,9 @@
 // once per op is the same float), and every constant is the float32 scalar tfjs makes of it, so a
 // step is tf.train.adam's / momentum's / rmsprop's own arithmetic.
 import type * as tf from '@tensorflow/tfjs';
-import type { AdamUpdateAttrs } from './fused-adam.js';
+import { AdamArena, adamUpdateInto } from './adam-step.js';
 
 const r = Math.fround;
-
-/** One Adam step of `value` in place of tfjs's twelve ops. The wasm kernel (kernels/adam-update.ts)
- *  shares it; it lives here because the window's engine may not import the Node-side kernels. */
-export function adamUpdateInto(
-  value: Float32Array, m: Float32Array, v: Float32Array, g: Float32Array, a: AdamUpdateAttrs,
-  outValue: Float32Array, outM: Float32Array, outV: Float32Array,
-): void {
-  const b1 = r(a.beta1);
-  const b2 = r(a.beta2);
-  const c1 = r(1 - a.beta1);
-  const c2 = r(1 - a.beta2);
-  const d1 = r(a.oneMinusAccBeta1);
-  const d2 = r(a.oneMinusAccBeta2);
-  const eps = r(a.epsilon);
-  const step = r(-a.learningRate);
-  for (let i = 0; i < value.length; i++) {
-    const gi = g[i];
-    const mi = r(r(m[i] * b1) + r(gi * c1));
-    const vi = r(r(v[i] * b2) + r(r(gi * gi) * c2));
-    const denominator = r(r(Math.sqrt(r(vi / d2))) + eps);
-    outM[i] = mi;
-    outV[i] = vi;
-    outValue[i] = r(r(r(r(mi / d1) / denominator) * step) + value[i]);
-  }
-}
 
 /** Updates weights in place from their gradients; `slot` numbers each weight as tfjs's optimizers
  *  number variables (by position), `endStep` after every weight of one step. */
@@ -55,17 +30,21 @@ class Slots {
 
 class HostAdam implements HostOptimizer {
   private readonly state = new Slots(2);
+  /** The SIMD loop's memory, or null: JS. */
+  private readonly arena: AdamArena | null;
   // tfjs keeps β₁ᵗ and β₂ᵗ as float32 variables, multiplied by β once per step.
   private accBeta1: number;
   private accBeta2: number;
-  constructor(private readonly c: { learningRate: number; beta1: number; beta2: number; epsilon: number }) {
+  constructor(private readonly c: { learningRate: number; beta1: number; beta2: number; epsilon: number }, simd: boolean) {
+    this.arena = simd ? new AdamArena() : null;
     this.accBeta1 = r(c.beta1);
     this.accBeta2 = r(c.beta2);
   }
   update(slot: number, value: Float32Array, gradient: Float32Array): void {
     const [m, v] = this.state.get(value.length, slot);
     const attrs = { ...this.c, oneMinusAccBeta1: r(1 - this.accBeta1), oneMinusAccBeta2: r(1 - this.accBeta2) };
-    adamUpdateInto(value, m, v, gradient, attrs, value, m, v);
+    if (this.arena) this.arena.update(value, m, v, gradient, attrs);
+    else adamUpdateInto(value, m, v, gradient, attrs, value, m, v);
   }
   endStep(): void {
     this.accBeta1 = r(this.accBeta1 * r(this.c.beta1));
@@ -120,14 +99,16 @@ class HostRmsprop implements HostOptimizer {
 }
 
 /** The host version of a fresh tfjs optimizer, or null where there is none (a variant these loops
- *  do not compute, or one that has already stepped and holds state of its own). */
-export function hostOptimizer(optimizer: tf.Optimizer): HostOptimizer | null {
+ *  do not compute, or one that has already stepped and holds state of its own). `simd`: Adam runs
+ *  its WebAssembly loop (adam-step.ts), bit for bit the JS; only where compiling WebAssembly is
+ *  allowed (the worker process; a window's CSP refuses it) and the weights are many enough to pay. */
+export function hostOptimizer(optimizer: tf.Optimizer, { simd = false }: { simd?: boolean } = {}): HostOptimizer | null {
   if (optimizer.iterations > 0) return null;
   const c = optimizer.getConfig() as Record<string, number | boolean>;
   const num = (k: string) => (typeof c[k] === 'number' ? (c[k] as number) : NaN);
   const learningRate = num('learningRate');
   switch (optimizer.getClassName()) {
-    case 'Adam': return new HostAdam({ learningRate, beta1: num('beta1'), beta2: num('beta2'), epsilon: num('epsilon') });
+    case 'Adam': return new HostAdam({ learningRate, beta1: num('beta1'), beta2: num('beta2'), epsilon: num('epsilon') }, simd);
     case 'Momentum': return c.useNesterov ? null : new HostMomentum({ learningRate, momentum: num('momentum') });
     case 'RMSProp': return c.centered ? null : new HostRmsprop({ learningRate, decay: num('decay'), momentum: num('momentum'), epsilon: num('epsilon') });
     default: return null;

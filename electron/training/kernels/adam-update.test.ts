@@ -6,7 +6,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { ADAM_UPDATE, FusedAdamOptimizer } from '../engine/fused-adam.js';
 import { randomTensor, useBackend } from './testing/kernel-checks.js';
 
-const SHAPES = [[1], [5], [3, 3, 16, 16], [10_000]];
+const SHAPES = [[1], [5], [7], [3, 3, 16, 16], [1027], [10_000]];
 const STEPS = 6;
 
 /** STEPS steps of `make()` on fresh variables; every value and moment afterwards, as host arrays. */

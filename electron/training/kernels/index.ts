@@ -17,6 +17,7 @@ import { depthwiseBackpropFilterWasm, depthwiseBackpropInputWasm } from './depth
 import { maxPoolGradWasm } from './max-pool-grad.js';
 import { registerMeanGradient } from './mean-gradient.js';
 import { identityWasm, meanWasm, sumWasm } from './reduce.js';
+import { RELU_GRAD, registerReluGradients, reluGradWasm } from './relu-gradient.js';
 import { tileWasm } from './tile.js';
 import { captureShippedKernel } from './wasm-heap.js';
 
@@ -36,6 +37,7 @@ export const WASM_TRAINING_KERNELS: Readonly<Record<string, tf.KernelFunc>> = {
   [BN_GRAD_STATS]: batchNormGradStatsWasm as unknown as tf.KernelFunc,
   [BN_GRAD_INPUT]: batchNormGradInputWasm as unknown as tf.KernelFunc,
   [ADAM_UPDATE]: adamUpdateWasm as unknown as tf.KernelFunc,
+  [RELU_GRAD]: reluGradWasm as unknown as tf.KernelFunc,
 };
 
 /** Kernels our implementations call into; remembered before anything is overridden. */
@@ -53,6 +55,7 @@ export function registerWasmTrainingKernels(): void {
     tf.registerKernel({ kernelName, backendName: 'wasm', kernelFunc });
   }
   registerMeanGradient();
+  registerReluGradients();
   registerBatchNormTrainingGradient();
   installFusedBatchNorm();
   installPlainConv2D();

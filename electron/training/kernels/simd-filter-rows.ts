@@ -5,7 +5,7 @@
 // skips the input's padding and reads dy as it is). 4 × 8 accumulators stay in registers: per pixel
 // two vector loads of dy and four splat loads of x feed sixteen multiply-adds. Pointers and strides
 // are in bytes; counts are ≥ 1; oBytes = 4·O ≥ 32.
-import { I32, V128, type Code, type ValType, type WasmFunction, op } from './wasm-asm.js';
+import { I32, V128, type Code, type ValType, type WasmFunction, op } from '../engine/wasm-asm.js';
 
 const { get, set, tee, i32, add, sub, ltU, loop, end, brIf } = op;
 

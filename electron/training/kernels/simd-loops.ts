@@ -6,7 +6,7 @@
 // JS loop for the rest.
 // Pointers and strides are in bytes; counts are ≥ 1 (callers check).
 import { filterRows } from './simd-filter-rows.js';
-import { type Code, I32, V128, type WasmFunction, assemble, op } from './wasm-asm.js';
+import { type Code, I32, V128, type WasmFunction, assemble, op } from '../engine/wasm-asm.js';
 import type { WasmBackendLike } from './wasm-heap.js';
 
 const { get, set, tee, i32, add, sub, ltU, loop, end, brIf } = op;

@@ -1,5 +1,5 @@
-// A minimal WebAssembly assembler: enough to write a few SIMD loops over the tfjs wasm backend's
-// heap (its exported memory, imported as env.memory) without a toolchain. Functions take i32
+// A minimal WebAssembly assembler: enough to write a few SIMD loops over a memory imported as
+// env.memory (the tfjs wasm backend's heap, or one of our own) without a toolchain. Functions take i32
 // parameters and return nothing; bodies are lists of encoded instructions from `op` below.
 
 export const I32 = 0x7f;
@@ -61,9 +61,15 @@ export const op = {
   /** Lanes 2, 3 of a f32x4 moved to 0, 1 (so promote_low reaches them). */
   highHalf: simd(0x0d, 8, 9, 10, 11, 12, 13, 14, 15, 0, 1, 2, 3, 4, 5, 6, 7),
   f32x4Splat: simd(0x13),
+  /** Lane-wise comparisons: all ones where true. */
+  f32x4Gt: simd(0x44),
+  f32x4Le: simd(0x45),
+  v128And: simd(0x4e),
   f32x4Add: simd(0xe4),
   f32x4Sub: simd(0xe5),
   f32x4Mul: simd(0xe6),
+  f32x4Div: simd(0xe7),
+  f32x4Sqrt: simd(0xe3),
   f64x2Add: simd(0xf0),
   f64x2Mul: simd(0xf2),
   f64x2Div: simd(0xf3),
