@@ -7,7 +7,7 @@
 // rounded, and the JS computes each in double and rounds it to float32 once, which gives the same
 // float (double carries more than twice float's precision), in the same order of operations.
 import type { AdamUpdateAttrs } from './fused-adam.js';
-import { I32, V128, type WasmFunction, assemble, op } from './wasm-asm.js';
+import { I32, V128, type WasmFunction, assemble, memoryBinder, op } from './wasm-asm.js';
 
 const r = Math.fround;
 
@@ -70,28 +70,9 @@ const adamFunction: WasmFunction = (() => {
 
 interface AdamExports { adam(...pointers: number[]): void }
 
-const bytes = assemble([adamFunction]);
-let compiled: WebAssembly.Module | null | undefined;
-const instances = new WeakMap<WebAssembly.Memory, AdamExports>();
-
 /** The loop bound to `memory`; null where WebAssembly SIMD is unavailable or compiling is not
  *  allowed (a page whose CSP forbids it): callers then take adamUpdateInto. */
-function adamOn(memory: WebAssembly.Memory): AdamExports | null {
-  if (compiled === undefined) {
-    try {
-      compiled = typeof WebAssembly === 'object' && WebAssembly.validate(bytes) ? new WebAssembly.Module(bytes) : null;
-    } catch {
-      compiled = null;
-    }
-  }
-  if (!compiled) return null;
-  let e = instances.get(memory);
-  if (!e) {
-    e = new WebAssembly.Instance(compiled, { env: { memory } }).exports as unknown as AdamExports;
-    instances.set(memory, e);
-  }
-  return e;
-}
+const adamOn = memoryBinder<AdamExports>(assemble([adamFunction]));
 
 /** The float32 constants of one step, in the loop's order. */
 export function adamConstants(a: AdamUpdateAttrs): Float32Array {

@@ -97,3 +97,29 @@ export function assemble(funcs: WasmFunction[]): Uint8Array<ArrayBuffer> {
     ...section(7, exports), ...section(10, bodies),
   ]);
 }
+
+/**
+ * Compiles `bytes` (from assemble) once, on first use, and instantiates it once per memory it is
+ * bound to. The binder answers null where WebAssembly or its SIMD is missing, or where compiling is
+ * refused (a page whose CSP forbids it): callers then take their JS loops.
+ */
+export function memoryBinder<T>(bytes: Uint8Array<ArrayBuffer>): (memory: WebAssembly.Memory) => T | null {
+  let compiled: WebAssembly.Module | null | undefined;
+  const instances = new WeakMap<WebAssembly.Memory, T>();
+  return (memory) => {
+    if (compiled === undefined) {
+      try {
+        compiled = typeof WebAssembly === 'object' && WebAssembly.validate(bytes) ? new WebAssembly.Module(bytes) : null;
+      } catch {
+        compiled = null;
+      }
+    }
+    if (!compiled) return null;
+    let bound = instances.get(memory);
+    if (!bound) {
+      bound = new WebAssembly.Instance(compiled, { env: { memory } }).exports as unknown as T;
+      instances.set(memory, bound);
+    }
+    return bound;
+  };
+}

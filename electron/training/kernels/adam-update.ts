@@ -4,10 +4,7 @@
 import type * as tf from '@tensorflow/tfjs';
 import { adamConstants, adamUpdateIn } from '../engine/adam-step.js';
 import type { AdamUpdateAttrs } from '../engine/fused-adam.js';
-import { type KernelArgs, type WasmBackendLike, f32 } from './wasm-heap.js';
-import { heapAddress } from './simd-loops.js';
-
-interface HeapMemory { wasm?: { asm?: { memory?: unknown } } }
+import { type KernelArgs, type WasmBackendLike, f32, heapAddress, heapMemory } from './wasm-heap.js';
 
 export function adamUpdateWasm(args: KernelArgs): tf.TensorInfo[] {
   const backend = args.backend as WasmBackendLike;
@@ -19,9 +16,9 @@ export function adamUpdateWasm(args: KernelArgs): tf.TensorInfo[] {
     // Views after the last allocation (the heap may have grown).
     f32(backend, consts).set(adamConstants(attrs));
     const [outValue, outM, outV] = outs.map((t) => f32(backend, t));
-    const memory = (backend as unknown as HeapMemory).wasm?.asm?.memory;
+    const memory = heapMemory(backend);
     const arrays = { value: f32(backend, value), m: f32(backend, m), v: f32(backend, v), g: f32(backend, gradient), outValue, outM, outV };
-    if (!(memory instanceof WebAssembly.Memory)) throw new Error('TlAdamUpdate: the wasm backend exposes no heap memory');
+    if (!memory) throw new Error('TlAdamUpdate: the wasm backend exposes no heap memory');
     adamUpdateIn(memory, heapAddress(backend, consts), arrays, attrs);
   } finally {
     backend.disposeData(consts.dataId);

@@ -6,8 +6,8 @@
 // embeddings cached before stay valid. Shapes the loop does not cover (channels not a multiple of 4,
 // a missing offset or scale, parameters that broadcast another way) go to the shipped kernel.
 import * as tf from '@tensorflow/tfjs';
-import { heapAddress, simdLoops } from './simd-loops.js';
-import { type KernelArgs, type WasmBackendLike, disposeAll, f32, runShipped } from './wasm-heap.js';
+import { simdLoops } from './simd-loops.js';
+import { type KernelArgs, type WasmBackendLike, disposeAll, f32, heapAddress, runShipped } from './wasm-heap.js';
 
 interface FusedBatchNormAttrs { varianceEpsilon: number }
 

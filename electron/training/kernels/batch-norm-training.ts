@@ -10,8 +10,8 @@
 // y = γ·x̂ + β through the batch statistics is dx = γ·rstd·(dy − Σdy/N − x̂·Σ(dy·x̂)/N); gradients
 // that reach the mean and variance outputs themselves add dmean/N + dvar·2(x − mean)/N.
 import * as tf from '@tensorflow/tfjs';
-import { type SimdLoops, heapAddress, simdLoops } from './simd-loops.js';
-import { type KernelArgs, type WasmBackendLike, disposeAll, f32 } from './wasm-heap.js';
+import { type SimdLoops, simdLoops } from './simd-loops.js';
+import { type KernelArgs, type WasmBackendLike, disposeAll, f32, heapAddress } from './wasm-heap.js';
 
 export const BN_TRAINING = 'TlBatchNormTraining';
 export const BN_GRAD_STATS = 'TlBatchNormGradStats';

@@ -11,8 +11,8 @@
 // (i0 + a·s, j0 + bb·s) of output pixel (b, y, x) reads Xp[b, y + a, x + bb], so each filter row
 // (tap, c) walks Xp from a constant offset with the same strides as dY's walk over its own pixels.
 import * as tf from '@tensorflow/tfjs';
-import { type SimdLoops, heapAddress } from './simd-loops.js';
-import { type WasmBackendLike, disposeAll, f32 } from './wasm-heap.js';
+import type { SimdLoops } from './simd-loops.js';
+import { type WasmBackendLike, disposeAll, f32, heapAddress } from './wasm-heap.js';
 
 type ConvInfo = ReturnType<typeof tf.backend_util.computeConv2DInfo>;
 interface Axis { start: number; stride: number }

@@ -8,9 +8,9 @@
 // without C-fold waste), a direct loop over the heap with channels innermost (contiguous in x, dy, w):
 // WebAssembly SIMD per filter tap where four channels fill a vector, JS elsewhere.
 import * as tf from '@tensorflow/tfjs';
-import { type SimdLoops, heapAddress, simdLoops } from './simd-loops.js';
+import { type SimdLoops, simdLoops } from './simd-loops.js';
 import { transposedConv } from './transposed-conv.js';
-import { type KernelArgs, type WasmBackendLike, f32 } from './wasm-heap.js';
+import { type KernelArgs, type WasmBackendLike, f32, heapAddress } from './wasm-heap.js';
 
 const { backend_util } = tf;
 type Args = KernelArgs;

@@ -4,9 +4,8 @@
 // same mask (1 where x > 0 [and x ≤ 6], else 0) and the same product dy · mask, so the result is the
 // shipped ops' bit for bit: −0 for a negative dy under a zero mask, NaN where dy is NaN or ±∞ there.
 import * as tf from '@tensorflow/tfjs';
-import { I32, V128, type WasmFunction, assemble, op } from '../engine/wasm-asm.js';
-import { type KernelArgs, type WasmBackendLike, f32 } from './wasm-heap.js';
-import { heapAddress } from './simd-loops.js';
+import { I32, V128, type WasmFunction, assemble, memoryBinder, op } from '../engine/wasm-asm.js';
+import { type KernelArgs, type WasmBackendLike, f32, heapAddress, heapMemory } from './wasm-heap.js';
 
 export const RELU_GRAD = 'TlReluGrad';
 
@@ -40,20 +39,11 @@ function maskedProduct(name: string, capped: boolean): WasmFunction {
 
 interface ReluLoops { reluGrad(dy: number, x: number, dx: number, bytes: number): void; relu6Grad(dy: number, x: number, dx: number, bytes: number): void }
 
-const bytes = assemble([maskedProduct('reluGrad', false), maskedProduct('relu6Grad', true)]);
-let compiled: WebAssembly.Module | null | undefined;
-const instances = new WeakMap<WebAssembly.Memory, ReluLoops>();
+const bindReluLoops = memoryBinder<ReluLoops>(assemble([maskedProduct('reluGrad', false), maskedProduct('relu6Grad', true)]));
 
 function loopsFor(backend: WasmBackendLike): ReluLoops | null {
-  if (compiled === undefined) compiled = WebAssembly.validate(bytes) ? new WebAssembly.Module(bytes) : null;
-  const memory = (backend as unknown as { wasm?: { asm?: { memory?: unknown } } }).wasm?.asm?.memory;
-  if (!compiled || !(memory instanceof WebAssembly.Memory)) return null;
-  let loops = instances.get(memory);
-  if (!loops) {
-    loops = new WebAssembly.Instance(compiled, { env: { memory } }).exports as unknown as ReluLoops;
-    instances.set(memory, loops);
-  }
-  return loops;
+  const memory = heapMemory(backend);
+  return memory ? bindReluLoops(memory) : null;
 }
 
 /** dx[i] = dy[i] · (x[i] > 0 [and ≤ cap] ? 1 : 0) for i in [from, to), in JS (the tail past the SIMD part). */

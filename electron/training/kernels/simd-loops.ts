@@ -6,8 +6,8 @@
 // JS loop for the rest.
 // Pointers and strides are in bytes; counts are ≥ 1 (callers check).
 import { filterRows } from './simd-filter-rows.js';
-import { type Code, I32, V128, type WasmFunction, assemble, op } from '../engine/wasm-asm.js';
-import type { WasmBackendLike } from './wasm-heap.js';
+import { type Code, I32, V128, type WasmFunction, assemble, memoryBinder, op } from '../engine/wasm-asm.js';
+import { type WasmBackendLike, heapMemory } from './wasm-heap.js';
 
 const { get, set, tee, i32, add, sub, ltU, loop, end, brIf } = op;
 
@@ -159,9 +159,9 @@ export interface SimdLoops {
   ): void;
 }
 
-const bytes = assemble([moments, normalize, normalizeStored, gradStats, gradInput, depthwiseTap, filterRows]);
-let compiled: WebAssembly.Module | null | undefined;
-const instances = new WeakMap<WebAssembly.Memory, SimdLoops>();
+export const instantiateSimdLoops = memoryBinder<SimdLoops>(
+  assemble([moments, normalize, normalizeStored, gradStats, gradInput, depthwiseTap, filterRows]),
+);
 let enabled = true;
 
 /** Turns the SIMD loops off (or back on): the JS loops then run, as where SIMD is missing. */
@@ -169,30 +169,9 @@ export function setSimdLoopsEnabled(on: boolean): void {
   enabled = on;
 }
 
-interface WasmModuleLike { wasm?: { asm?: { memory?: unknown } } }
-
-/** The loops bound to `memory`, or null where WebAssembly SIMD is unavailable. */
-export function instantiateSimdLoops(memory: WebAssembly.Memory): SimdLoops | null {
-  if (compiled === undefined) compiled = WebAssembly.validate(bytes) ? new WebAssembly.Module(bytes) : null;
-  if (!compiled) return null;
-  let loops = instances.get(memory);
-  if (!loops) {
-    loops = new WebAssembly.Instance(compiled, { env: { memory } }).exports as unknown as SimdLoops;
-    instances.set(memory, loops);
-  }
-  return loops;
-}
-
 /** The loops bound to `backend`'s heap; null where they are off or SIMD is unavailable. */
 export function simdLoops(backend: WasmBackendLike): SimdLoops | null {
   if (!enabled) return null;
-  const memory = (backend as unknown as WasmModuleLike).wasm?.asm?.memory;
-  return memory instanceof WebAssembly.Memory ? instantiateSimdLoops(memory) : null;
-}
-
-/** Byte address of a tensor's data on the heap. */
-export function heapAddress(backend: WasmBackendLike, t: { dataId: object }): number {
-  const entry = (backend as unknown as { dataIdMap: { get(id: object): { memoryOffset: number } | undefined } }).dataIdMap.get(t.dataId);
-  if (!entry) throw new Error('heapAddress: tensor is not on the wasm heap');
-  return entry.memoryOffset;
+  const memory = heapMemory(backend);
+  return memory ? instantiateSimdLoops(memory) : null;
 }

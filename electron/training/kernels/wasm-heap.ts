@@ -92,3 +92,16 @@ export interface KernelArgs {
   backend: unknown;
   attrs?: Attrs;
 }
+
+/** The wasm backend's heap memory, or null where the backend exposes none. */
+export function heapMemory(backend: WasmBackendLike): WebAssembly.Memory | null {
+  const memory = (backend as unknown as { wasm?: { asm?: { memory?: unknown } } }).wasm?.asm?.memory;
+  return memory instanceof WebAssembly.Memory ? memory : null;
+}
+
+/** Byte address of a tensor's data on the heap. */
+export function heapAddress(backend: WasmBackendLike, t: { dataId: object }): number {
+  const entry = (backend as unknown as { dataIdMap: { get(id: object): { memoryOffset: number } | undefined } }).dataIdMap.get(t.dataId);
+  if (!entry) throw new Error('heapAddress: tensor is not on the wasm heap');
+  return entry.memoryOffset;
+}
