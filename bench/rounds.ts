@@ -33,16 +33,16 @@ export function roundsText(ratios: (number | undefined)[], goal: number): string
   return `${v.median.toFixed(2)}× (${of}), met in ${v.met} of ${v.rounds}`;
 }
 
-/** Runs `rounds` paired rounds of a and b, alternating which goes first. */
-export async function pairedRounds<A, B>(rounds: number, a: () => Promise<A>, b: () => Promise<B>): Promise<{ a: A; b: B }[]> {
+/** Runs `rounds` paired rounds of a and b (each told its round), alternating which goes first. */
+export async function pairedRounds<A, B>(rounds: number, a: (round: number) => Promise<A>, b: (round: number) => Promise<B>): Promise<{ a: A; b: B }[]> {
   const out: { a: A; b: B }[] = [];
   for (let i = 0; i < rounds; i++) {
     if (aFirst(i)) {
-      const ra = await a();
-      out.push({ a: ra, b: await b() });
+      const ra = await a(i);
+      out.push({ a: ra, b: await b(i) });
     } else {
-      const rb = await b();
-      out.push({ a: await a(), b: rb });
+      const rb = await b(i);
+      out.push({ a: await a(i), b: rb });
     }
   }
   return out;

@@ -28,9 +28,12 @@ describe('bench engine workloads', () => {
     expect(r.peak.rssBytes).toBeGreaterThan(r.peak.tensorBytes);
   }, 120_000);
 
-  it('feature extraction: the whole run and one forward pass over all its images, a repeated run not served from the memory cache', async () => {
+  it('feature extraction: the whole run and one forward pass over all its images in paired rounds, a repeated run not served from the memory cache', async () => {
     const r = await ok(tiny({ kind: 'feature-extraction', repeats: 2 }));
     expect(r.embeddingCache).toEqual(['disk', 'disk']);
+    expect(r.cachedRounds).toHaveLength(2);
+    // The shown pair is one of the rounds (with 2, the lower ratio's).
+    expect(r.cachedRounds).toContainEqual({ run: r.main, forward: r.forwardAll });
     expect(r.forwardAll!.wallS).toBeGreaterThan(0);
     expect(r.main.wallS).toBeGreaterThan(0);
     expect(r.phases!.map((p) => p.phase)).toEqual(expect.arrayContaining(['caching-embeddings', 'training-head', 'evaluating']));

@@ -20,6 +20,8 @@ import { loadBenchBackbone } from './engine-backbones.js';
 import { benchData, fixedSplit } from './engine-data.js';
 import { resourcesDir } from './data.js';
 import { measure } from './measure.js';
+import { medianRound, pairedRounds } from '../rounds.js';
+import { disposeBackbone } from '../../electron/training/engine/run-setup.js';
 import { watchPeakMemory } from './peak-memory.js';
 import type { EngineResult, EpochTiming, Timing, WorkloadSpec } from './spec.js';
 
@@ -136,20 +138,31 @@ export async function runEngineWorkload(spec: WorkloadSpec): Promise<EngineResul
       return { ...out, main, peak: memory.read() };
     }
     if (spec.kind === 'feature-extraction') {
-      // runTraining frees the backbone it was given: every repeat loads its own copy.
+      // Paired rounds (forward, run; run, forward; …), one ratio each: the machine's drift slows both
+      // sides of a round alike. runTraining frees the backbone it was given, and the forward pass
+      // must not run on a freed one: each side loads its own copy.
+      disposeBackbone(backbone);
       const all = Int32Array.from({ length: data.labels.length }, (_, i) => i);
-      const forwards: Timing[] = [];
-      const runs: { wallS: number; cpuS: number; phases: { phase: string; wallS: number }[] }[] = [];
-      const embeddingCache: string[] = [];
-      for (let r = 0; r < Math.max(1, spec.repeats); r++) {
-        const own = r === 0 ? backbone : await loadBenchBackbone(spec.arch, env, real);
-        forwards.push(await forwardOver(own, data, all, spec.threads ?? 1, real));
-        const run = await trainRun(spec, env, { ...depsFor(r), loadBackbone: async () => own });
-        runs.push({ ...run.timing, phases: run.clock.phaseWalls(run.end) });
-        embeddingCache.push(run.embeddingCache);
-      }
-      const { phases, ...main } = fastest(runs);
-      return { ...out, main, forwardAll: fastest(forwards), phases, embeddingCache, peak: memory.read() };
+      const rounds = await pairedRounds(Math.max(1, spec.repeats),
+        async () => {
+          const own = await loadBenchBackbone(spec.arch, env, real);
+          try {
+            return await forwardOver(own, data, all, spec.threads ?? 1, real);
+          } finally {
+            disposeBackbone(own);
+          }
+        },
+        async (r) => {
+          const own = await loadBenchBackbone(spec.arch, env, real);
+          const run = await trainRun(spec, env, { ...depsFor(r), loadBackbone: async () => own });
+          return { ...run.timing, phases: run.clock.phaseWalls(run.end), embeddingCache: run.embeddingCache };
+        });
+      const shown = rounds[Math.max(0, medianRound(rounds.map((x) => x.b.cpuS / x.a.cpuS)))];
+      const { phases, embeddingCache: _, ...main } = shown.b;
+      return {
+        ...out, main, forwardAll: shown.a, phases, embeddingCache: rounds.map((x) => x.b.embeddingCache),
+        cachedRounds: rounds.map((x) => ({ run: { wallS: x.b.wallS, cpuS: x.b.cpuS }, forward: x.a })), peak: memory.read(),
+      };
     }
     const { clock, end } = await trainRun(spec, env, depsFor(0));
     const epochs = clock.epochTimings('fine-tuning');

@@ -40,8 +40,11 @@ export interface EngineResult {
   device: string;
   /** forward: one pass over the training images; feature extraction: the whole run; fine-tuning: the fastest epoch. */
   main: Timing;
-  /** Feature extraction: one forward pass over every image the run embeds (train, validation, test). */
+  /** Feature extraction: one forward pass over every image the run embeds (train, validation, test);
+   *  with rounds, the median round's. */
   forwardAll?: Timing;
+  /** Feature extraction: each paired round's whole run and forward pass, in the order run. */
+  cachedRounds?: { run: Timing; forward: Timing }[];
   epochs?: EpochTiming[];
   /** Fine-tuning: wall seconds of the phase's one-off work before its first epoch (the frozen prefix's single pass, when cached). */
   beforeFirstEpochS?: number;
