@@ -1,8 +1,8 @@
 // The pure hashes must give node:crypto's digests byte for byte: cache files and stored keys made
 // by earlier versions (which used node:crypto) stay valid only then.
 import { createHash } from 'node:crypto';
-import { describe, expect, it } from 'vitest';
-import { createSha1, createSha256, sha256Hex } from './hash.js';
+import { afterEach, describe, expect, it } from 'vitest';
+import { createSha1, createSha256, sha256Hex, useNativeHash } from './hash.js';
 
 const inputs: Array<Array<string | Uint8Array>> = [
   [''],
@@ -27,5 +27,19 @@ describe('pure hashes', () => {
 
   it('hash a single value in one call', () => {
     expect(sha256Hex('abc')).toBe('ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad');
+  });
+
+  describe('with the native hash installed', () => {
+    afterEach(() => useNativeHash(null));
+
+    it.each(inputs.map((parts, i) => [i, parts] as const))('give the plain ones\' digests for input %i', (_, parts) => {
+      const plain = [createSha256(), createSha1()];
+      const calls: string[] = [];
+      useNativeHash((algorithm) => { calls.push(algorithm); return createHash(algorithm); });
+      const fast = [createSha256(), createSha1()];
+      for (const part of parts) for (const h of [...plain, ...fast]) h.update(part);
+      expect(calls).toEqual(['sha256', 'sha1']);
+      expect(fast.map((h) => h.hex())).toEqual(plain.map((h) => h.hex()));
+    });
   });
 });
