@@ -116,7 +116,8 @@ export function plan(o: PlanOptions): WorkloadSpec[] {
   const mn = { ...base, arch: 'mobilenet-v1-0.25-224' as const, sizes: { train: mobileTrain, val: 64, test: 64 }, repeats: 1 };
   const all: WorkloadSpec[] = [
     { ...tl, kind: 'forward', threads },
-    { ...tl, kind: 'feature-extraction', threads },
+    // Its ratio to a forward pass is judged over paired rounds of ~2 s each: five steady the median.
+    { ...tl, kind: 'feature-extraction', threads, repeats: o.quick ? 1 : 5 },
     { ...tl, kind: 'fine-tuning', unfreeze: 'all', threads, cores: threads },
     // The same run on one thread, beside it (the same shards, as a run sharing the machine trains): what the threads buy.
     ...(threads > 1 ? [{ ...tl, kind: 'fine-tuning' as const, unfreeze: 'all' as const, threads: 1, cores: threads, reference: true }] : []),

@@ -121,7 +121,7 @@ describe('training bench plan', () => {
   it('shrinks a quick run and honours explicit sizes', () => {
     expect(plan({ quick: true }).map((s) => s.sizes.train)).toEqual([128, 128, 128, 128, 64, 64, 64]);
     expect(plan({ quick: true }).every((s) => s.repeats === 1 && s.ftEpochs === 2)).toBe(true);
-    expect(plan({ quick: false }).map((s) => s.repeats)).toEqual([3, 3, 3, 3, 1, 1, 1]);
+    expect(plan({ quick: false }).map((s) => s.repeats)).toEqual([3, 5, 3, 3, 1, 1, 1]);
     expect(plan({ quick: false, arch: 'mobilenet-v1-0.25-224' }).map((s) => s.kind)).toEqual(['forward', 'feature-extraction', 'fine-tuning']);
     expect(plan({ quick: false, train: 256, mobileNetTrain: 32, ftEpochs: 5 }).map((s) => [s.sizes.train, s.ftEpochs])).toEqual([
       [256, 5], [256, 5], [256, 5], [256, 5], [32, 5], [32, 5], [32, 5],
