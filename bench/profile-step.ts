@@ -1,7 +1,9 @@
-// `npx tsx bench/profile-step.ts [wasm|cpu] [batch]`: where one tl-resnet-s training step spends its
-// time, per tfjs kernel (tf.profile), so kernel work goes after what dominates.
+// `npx tsx bench/profile-step.ts [wasm|cpu] [batch]`: where one tl-resnet-s fine-tuning step of the
+// engine spends its time, per tfjs kernel (tf.profile), so kernel work goes after what dominates.
 import * as tf from '@tensorflow/tfjs';
-import { buildTlResnet } from '../electron/training/backbones/tl-resnet.js';
+import { buildTlResnet, TL_RESNET_FEATURES } from '../electron/training/backbones/tl-resnet.js';
+import { createHead, createOptimizer } from '../electron/training/engine/head.js';
+import { lossOf } from '../electron/training/engine/loss.js';
 import { initWasmBackend } from '../electron/training/kernels/wasm-setup.js';
 
 export interface KernelShare { kernel: string; ms: number; calls: number; share: number }
@@ -20,19 +22,28 @@ export function timeKernelsInCpuTime(): () => void {
   return () => { backend.time = own; };
 }
 
-/** Runs `steps` training steps after a warm-up and sums kernel times by kernel name. */
+/**
+ * Runs `steps` of the engine's own single-thread fine-tuning step (loop.ts: optimizer.minimize over
+ * the base in training mode and the run's head, the engine's fused Adam, its loss) after a warm-up,
+ * and sums kernel times by kernel name.
+ */
 export async function profileTrainingStep(batch: number, classes = 10, steps = 3): Promise<{ stepMs: number; kernels: KernelShare[] }> {
   const base = buildTlResnet({ seed: 1 });
-  const head = tf.layers.dense({ units: classes, activation: 'softmax' }).apply(base.outputs[0]) as tf.SymbolicTensor;
-  const model = tf.model({ inputs: base.inputs, outputs: head });
-  model.compile({ optimizer: tf.train.adam(1e-3), loss: 'categoricalCrossentropy' });
+  const head = createHead(TL_RESNET_FEATURES, classes, 1);
+  const optimizer = createOptimizer('adam', 1e-4);
+  const variables = [...base.trainableWeights.map((w) => w.read() as tf.Variable), ...head.variables()];
   const x = tf.randomUniform([batch, 28, 28, 1]);
-  const y = tf.oneHot(tf.randomUniform([batch], 0, classes, 'int32') as tf.Tensor1D, classes);
-  await model.trainOnBatch(x, y);
+  const labels = Int32Array.from({ length: batch }, (_, i) => i % classes);
+  const step = () => {
+    const loss = optimizer.minimize(() => lossOf(head.apply(base.apply(x, { training: true }) as tf.Tensor, true), labels, classes), true, variables);
+    loss?.dataSync();
+    loss?.dispose();
+  };
+  step();
   const totals = new Map<string, { ms: number; calls: number }>();
   const t0 = performance.now();
   for (let s = 0; s < steps; s++) {
-    const info = await tf.profile(async () => { await model.trainOnBatch(x, y); });
+    const info = await tf.profile(step);
     for (const k of info.kernels) {
       if (k.name.endsWith('__op')) continue; // op wrappers: their kernels are listed too
       const e = totals.get(k.name) ?? { ms: 0, calls: 0 };
@@ -46,8 +57,10 @@ export async function profileTrainingStep(batch: number, classes = 10, steps = 3
   const kernels = [...totals.entries()]
     .map(([kernel, e]) => ({ kernel, ms: e.ms / steps, calls: e.calls / steps, share: e.ms / sum }))
     .sort((a, b) => b.ms - a.ms);
-  tf.dispose([x, y]);
-  model.dispose();
+  tf.dispose(x);
+  optimizer.dispose();
+  base.dispose();
+  head.layers.forEach((l) => l.dispose());
   return { stepMs, kernels };
 }
 

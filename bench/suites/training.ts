@@ -65,7 +65,7 @@ async function kernelProfile(batch: number, classes: number): Promise<BenchSecti
   try {
     const p = await profileTrainingStep(batch, classes, 2);
     return {
-      title: `wasm: one full fine-tuning step of tl-resnet-s (batch ${batch}) by tfjs kernel, tf.profile in CPU ms`,
+      title: `wasm: the engine's full fine-tuning step of tl-resnet-s on one thread (batch ${batch}) by tfjs kernel, tf.profile in CPU ms`,
       rows: p.kernels.slice(0, 12).map((k) => ({ kernel: k.kernel, 'CPU ms': k.ms, calls: k.calls, share: `${(100 * k.share).toFixed(1)} %` })),
       notes: [],
     };
