@@ -17,11 +17,10 @@ for (let r = 0; r < 1500; r++) for (let i = 0; i < a.length; i++) s += a[i] * a[
 if (!(s > 0)) process.exit(1);`;
 
 /** Wall seconds of `n` copies of a fixed piece of work run at once (n = 1: alone). */
-export interface ScalingLoop { name: string; run(n: number): Promise<number> }
+export interface ScalingLoop { run(n: number): Promise<number> }
 
 /** The arithmetic loop: what the cores give to work that stays in their own caches. */
 export const arithmeticLoop: ScalingLoop = {
-  name: 'arithmetic loop',
   run: async (n) => {
     const t0 = performance.now();
     await Promise.all(Array.from({ length: n }, () => run(process.execPath, ['-e', LOOP], { timeout: 120_000 })));
@@ -57,7 +56,6 @@ function startShardLoop(steps: number): Promise<{ go(): Promise<number> }> {
  *  started together, timed by themselves, so start-up stays outside. */
 export function trainingLoop(steps = 60): ScalingLoop {
   return {
-    name: 'training loop',
     run: async (n) => {
       const copies = await Promise.all(Array.from({ length: n }, () => startShardLoop(steps)));
       return Math.max(...await Promise.all(copies.map((c) => c.go())));

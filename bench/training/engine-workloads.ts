@@ -140,13 +140,12 @@ export async function runEngineWorkload(spec: WorkloadSpec): Promise<EngineResul
     if (spec.kind === 'feature-extraction') {
       // Paired rounds (forward, run; run, forward; …), one ratio each: the machine's drift slows both
       // sides of a round alike. runTraining frees the backbone it was given, and the forward pass
-      // must not run on a freed one: each side loads its own copy.
-      disposeBackbone(backbone);
+      // must not run on a freed one: each side of a round loads its own copy.
       const all = Int32Array.from({ length: data.labels.length }, (_, i) => i);
-      // One untimed run first, as the forward pass has its untimed batch: the first run in a process
-      // also compiles the run's own code paths (~0.1 s here), which a worker that trained before has done.
-      const warm = await loadBenchBackbone(spec.arch, env, real);
-      await trainRun(spec, env, { ...depsFor(-1), loadBackbone: async () => warm });
+      // One untimed run first (on the copy loaded above, which it frees), as the forward pass has its
+      // untimed batch: the first run in a process also compiles the run's own code paths (~0.1 s
+      // here), which a worker that trained before has done.
+      await trainRun(spec, env, { ...depsFor(-1), loadBackbone: async () => backbone });
       const rounds = await pairedRounds(Math.max(1, spec.repeats),
         async () => {
           const own = await loadBenchBackbone(spec.arch, env, real);
